@@ -1,0 +1,3 @@
+"""Auto-graded exercises for an introductory TensorFlow course."""
+
+__version__ = "0.1.0"

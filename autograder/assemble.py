@@ -1,0 +1,91 @@
+"""The assemble stage: the program the sandbox runs for one submission.
+
+Trusted setup cells from the release (never the student's copies), then the student's
+exercise cells only. Scratch cells are not run. IPython magics and shell escapes are
+turned into comments, with a note for the feedback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nbformat import NotebookNode
+
+from autograder.course import Assignment
+from autograder.notebook import Location, grade_up_to_here, setup_sources
+
+IPYTHON_CALL = "get_ipython()"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One unit of code to run: a setup cell or an exercise's cell."""
+
+    kind: str  # "setup" or "exercise"
+    label: str
+    source: str
+    exercise: str | None = None
+
+
+@dataclass(frozen=True)
+class ExerciseCall:
+    """How the harness calls one exercise and what it records of the result."""
+
+    id: str
+    names: tuple[str, ...]
+    call: str
+    record: str
+    time_limit: float
+
+
+@dataclass(frozen=True)
+class Program:
+    """Everything the sandbox needs for one run, as plain data."""
+
+    seed: int
+    pieces: tuple[Piece, ...]
+    calls: tuple[ExerciseCall, ...]
+    notes: tuple[str, ...]
+
+
+def neutralise(source: str) -> tuple[str, int]:
+    """Turn IPython magics and shell escapes into calls the harness does not carry out.
+
+    IPython's own transformer rewrites ``%timeit f()`` or ``x = !ls`` into
+    ``get_ipython().…`` calls, understanding strings and continuation lines; the harness's
+    ``get_ipython()`` runs nothing (``%%time``/``%%capture`` cells run their Python body).
+    Returns the new source and how many magics were found.
+    """
+    if "%" not in source and "!" not in source:
+        return source, 0
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        new = TransformerManager().transform_cell(source)
+    except Exception:  # a syntax error the run will report in the student's own words
+        return source, 0
+    count = new.count(IPYTHON_CALL) - source.count(IPYTHON_CALL)
+    return (new, count) if count > 0 else (source, 0)
+
+
+def assemble(assignment: Assignment, release: NotebookNode, location: Location) -> Program:
+    """Build the program: release setup cells, then each located exercise cell."""
+    pieces = [Piece("setup", f"setup cell {i + 1}", src)
+              for i, src in enumerate(setup_sources(release))]
+    notes = list(location.notes)
+    for ex in assignment.exercises:
+        cell = location.cells.get(ex.id)
+        if cell is None:
+            continue
+        source, cut = grade_up_to_here(cell.source)
+        if cut:
+            notes.append(f"{ex.id}: graded up to the '# grade-up-to-here' line")
+        source, magics = neutralise(source)
+        if magics:
+            notes.append(f"{ex.id}: {magics} IPython magic or shell line(s) (starting with % "
+                         "or !) were not run; the grader runs plain Python")
+        pieces.append(Piece("exercise", f"exercise {ex.id} (cell {cell.index + 1})", source,
+                            ex.id))
+    calls = tuple(ExerciseCall(ex.id, ex.names, ex.call, ex.record, ex.time_limit)
+                  for ex in assignment.exercises)
+    return Program(assignment.seed, tuple(pieces), calls, tuple(notes))

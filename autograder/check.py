@@ -1,0 +1,68 @@
+"""The check and score stages: judge each exercise's facts against the reference.
+
+Runs in the grader process only. Each check is a pure function from the library (or the
+course's own ``extra_checks``); its verdict becomes a frozen ``CheckResult``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from autograder.checks import CheckSpec, Verdict
+from autograder.course import Exercise, ExerciseCheck
+from autograder.facts import ExerciseFacts
+from autograder.results import CheckResult, ExerciseResult
+
+
+def run_check(spec: CheckSpec, check: ExerciseCheck, found: ExerciseFacts,
+              expected: ExerciseFacts) -> CheckResult:
+    """One check, with its points; a check that crashes fails with the reason."""
+    try:
+        verdict = spec.function(found, expected, check.params)
+    except Exception as exc:  # a check must never take the batch down
+        verdict = Verdict(False, f"the check could not run on this result "
+                                 f"({type(exc).__name__}: {exc})")
+    return CheckResult(
+        name=check.name,
+        check=check.check,
+        passed=bool(verdict.passed),  # checks may compute with numpy: plain types only here
+        points=float(check.points) if verdict.passed else 0.0,
+        max_points=float(check.points),
+        message=str(verdict.message),
+        hidden=check.hidden,
+        near_threshold=bool(verdict.near_threshold),
+        table=verdict.table,
+    )
+
+
+def check_exercise(exercise: Exercise, found: ExerciseFacts, expected: ExerciseFacts,
+                   registry: Mapping[str, CheckSpec]) -> ExerciseResult:
+    """Every check of one exercise; when it did not run, each fails with the reason."""
+    if found.ok:
+        results = tuple(run_check(registry[c.check], c, found, expected)
+                        for c in exercise.checks)
+        message = ""
+    else:
+        results = tuple(
+            CheckResult(c.name, c.check, False, 0.0, c.points,
+                        f"not checked: {exercise.entry} did not run to the end (see above)",
+                        c.hidden)
+            for c in exercise.checks
+        )
+        message = found.message
+    return ExerciseResult(
+        id=exercise.id,
+        title=exercise.title,
+        score=score(results),
+        max_score=exercise.max_score,
+        status=found.status,
+        message=message,
+        checks=results,
+        stdout=found.stdout,
+        seconds=found.seconds,
+    )
+
+
+def score(results: tuple[CheckResult, ...]) -> float:
+    """The score stage: the points of the checks that passed."""
+    return round(sum(r.points for r in results), 6)

@@ -1,0 +1,73 @@
+"""The library of checks: pure functions (found, expected, params) → Verdict.
+
+A check never sees student code, only facts the grader built itself from the sandbox's
+data files, and the same facts taken from the solution. Each check declares a frozen
+parameter dataclass, which course.yaml's ``params`` are validated against.
+
+A course may add checks of its own: a Python file named by ``extra_checks`` in
+course.yaml that defines ``CHECKS = {"name": CheckSpec(function, Params)}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from autograder.facts import ExerciseFacts
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table for feedback (for example expected versus found layers)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check decided. ``near_threshold`` flags a result that may flip between runs."""
+
+    passed: bool
+    message: str
+    table: Table | None = None
+    near_threshold: bool = False
+
+
+CheckFunction = Callable[[ExerciseFacts, ExerciseFacts, Any], Verdict]
+
+
+@dataclass(frozen=True)
+class NoParams:
+    """Parameters of a check that takes none."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check function and the dataclass its parameters are validated against."""
+
+    function: CheckFunction
+    params: type[Any] = NoParams
+    needs: str = "any"  # what the exercise must record: "arrays", "model", "value" or "any"
+
+
+def builtin_checks() -> Mapping[str, CheckSpec]:
+    """Every check this package provides, by the name course.yaml uses."""
+    from autograder.checks import arrays, model, values
+
+    return {**arrays.CHECKS, **model.CHECKS, **values.CHECKS}
+
+
+def plural(n: int, word: str) -> str:
+    """``1 layer``, ``2 layers``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def number(x: float) -> str:
+    """A number as a person would write it in feedback."""
+    if x != x:  # NaN
+        return "NaN (not a number: training blew up)"
+    if abs(x) >= 1e5 or (abs(x) < 1e-3 and x != 0):
+        return f"{x:.4g}"
+    return f"{x:,.4f}".rstrip("0").rstrip(".")

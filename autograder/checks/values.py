@@ -1,0 +1,78 @@
+"""Checks on what a trained model predicts, computed by the grader itself."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.checks import CheckSpec, Verdict, number
+from autograder.checks.arrays import COMMON_SCALES
+from autograder.facts import ExerciseFacts
+
+#: A result within this fraction of its tolerance from the edge is flagged as near threshold.
+NEAR = 0.1
+
+
+@dataclass(frozen=True)
+class PredictionParams:
+    """Predict ``inputs`` (one sample each) and compare with the solution's prediction.
+
+    ``expected`` pins the target instead of the solution's own prediction; ``tolerance``
+    is absolute; ``scale_hint`` is said when the prediction is off by a common factor.
+    """
+
+    inputs: tuple[float, ...]
+    tolerance: float
+    expected: float | None = None
+    scale_hint: str = ""
+
+
+def _scale_of(got: float, want: float) -> float | None:
+    if want == 0 or not math.isfinite(got) or got == 0 or (got > 0) != (want > 0):
+        return None
+    ratio = got / want
+    for k in COMMON_SCALES:
+        if abs(ratio / k - 1) < 0.25:
+            return k
+    return None
+
+
+def prediction(found: ExerciseFacts, expected: ExerciseFacts, p: PredictionParams) -> Verdict:
+    """The trained model's prediction lies within ``tolerance`` of the expected value."""
+    if found.model is None:
+        return Verdict(False, "did not return a Keras model")
+    x = np.asarray(p.inputs, dtype=np.float32).reshape(-1, 1)
+    try:
+        got = np.asarray(found.model.predict(x), dtype=np.float64).reshape(-1)
+    except Exception as exc:  # the grader's own predict on the student's model
+        return Verdict(False, f"the model could not predict for input {list(p.inputs)}: {exc}")
+    if p.expected is not None:
+        want = np.full(got.shape, p.expected)
+    elif expected.model is not None:
+        want = np.asarray(expected.model.predict(x), dtype=np.float64).reshape(-1)
+    else:
+        return Verdict(False, "no expected value: the solution has no model (instructor error)")
+    worst = 0.0
+    for xi, g, w in zip(p.inputs, got, want, strict=True):
+        if not math.isfinite(g):
+            return Verdict(False, f"the prediction for {number(xi)} is {number(g)}: training "
+                                  "diverged; check that inputs and targets are small numbers")
+        err = abs(g - w)
+        if err > p.tolerance:
+            msg = f"the prediction for {number(xi)} is {number(g)}, expected {number(w)} " \
+                  f"± {number(p.tolerance)}"
+            k = _scale_of(g, w)
+            if k is not None:
+                msg += f": about {number(k)} times too large. {p.scale_hint}".rstrip()
+            return Verdict(False, msg, near_threshold=err < p.tolerance * (1 + NEAR))
+        worst = max(worst, err)
+    near = worst > p.tolerance * (1 - NEAR)
+    shown = ", ".join(f"{number(xi)} → {number(g)}" for xi, g in zip(p.inputs, got, strict=True))
+    note = " (close to the tolerance: it may differ between runs)" if near else ""
+    return Verdict(True, f"predicts {shown}, within ± {number(p.tolerance)}{note}",
+                   near_threshold=near)
+
+
+CHECKS = {"prediction": CheckSpec(prediction, PredictionParams, needs="model")}

@@ -1,0 +1,398 @@
+"""course.yaml → frozen dataclasses, validated strictly.
+
+Every error names the key, the line in course.yaml and what to do about it. Check
+parameters are validated against each check's own parameter dataclass, so a typo in
+a threshold is caught when the course loads, not halfway through a batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autograder.checks import CheckFunction, CheckSpec, builtin_checks
+from autograder.errors import CourseError
+
+SCHEMA_VERSION = 1
+RECORD_KINDS = ("arrays", "model", "value")
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ExerciseCheck:
+    """One graded check of an exercise, as course.yaml declares it."""
+
+    name: str
+    check: str
+    points: float
+    params: Any
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A graded exercise: the cell that defines ``entry``, how to call it, what to record."""
+
+    id: str
+    title: str
+    entry: str
+    aliases: tuple[str, ...]
+    call: str
+    record: str
+    time_limit: float
+    checks: tuple[ExerciseCheck, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name under which the exercise's entry point may be defined."""
+        return (self.entry, *self.aliases)
+
+    @property
+    def max_score(self) -> float:
+        """Points available for this exercise."""
+        return sum(c.points for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment (a week): its notebook, budgets and exercises."""
+
+    id: str
+    title: str
+    notebook: str
+    seed: int
+    time_limit: float
+    memory_limit_mb: int
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def max_score(self) -> float:
+        """Points available for the whole assignment."""
+        return sum(e.max_score for e in self.exercises)
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        """The exercise with this id (KeyError when there is none)."""
+        for ex in self.exercises:
+            if ex.id == exercise_id:
+                return ex
+        raise KeyError(exercise_id)
+
+
+@dataclass(frozen=True)
+class Course:
+    """The whole course: where its notebooks live and what each assignment grades."""
+
+    root: Path
+    name: str
+    solutions_dir: Path
+    assignments_dir: Path
+    cache_dir: Path
+    assignments: tuple[Assignment, ...]
+    checks: Mapping[str, CheckSpec] = field(repr=False, compare=False)
+
+    def assignment(self, assignment_id: str) -> Assignment:
+        """The assignment with this id, or a CourseError listing the known ones."""
+        for a in self.assignments:
+            if a.id == assignment_id:
+                return a
+        known = ", ".join(a.id for a in self.assignments) or "none"
+        raise CourseError(
+            f"unknown assignment {assignment_id!r} in {self.root / 'course.yaml'}; "
+            f"known assignments: {known}"
+        )
+
+    def solution_path(self, assignment: Assignment) -> Path:
+        """The instructor's complete notebook for an assignment."""
+        return self.solutions_dir / assignment.id / assignment.notebook
+
+    def release_path(self, assignment: Assignment) -> Path:
+        """The released (student) notebook for an assignment."""
+        return self.assignments_dir / assignment.id / assignment.notebook
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that remembers the line of every mapping."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    result = _Located({str(k): v for k, v in mapping.items()})
+    result.line = node.start_mark.line + 1
+    result.key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+    return result
+
+
+class _Located(dict[str, Any]):
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class _Reader:
+    """Reads one mapping of course.yaml, with errors that name key and line."""
+
+    def __init__(self, path: Path, node: Any, where: str) -> None:
+        self.path = path
+        self.where = where
+        if not isinstance(node, dict):
+            raise CourseError(f"{path}: {where} must be a mapping of keys to values")
+        self.node = node
+
+    def line(self, key: str | None = None) -> int:
+        lines = getattr(self.node, "key_lines", {})
+        return int(lines.get(key, getattr(self.node, "line", 0)))
+
+    def fail(self, key: str | None, problem: str) -> CourseError:
+        name = f"{self.where}.{key}" if key else self.where
+        return CourseError(f"{self.path}:{self.line(key)}: {name}: {problem}")
+
+    def only(self, allowed: typing.Iterable[str]) -> None:
+        allowed = list(allowed)
+        for key in self.node:
+            if key not in allowed:
+                raise self.fail(key, f"unknown key; allowed keys here: {', '.join(allowed)}")
+
+    def get(self, key: str, kind: Any, default: Any = ..., *, check: Any = None) -> Any:
+        if key not in self.node:
+            if default is ...:
+                raise self.fail(key, "missing; add it")
+            return default
+        value = self.node[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(key, f"expected {_kind_name(kind)}, found {value!r}")
+        if check is not None:
+            problem = check(value)
+            if problem:
+                raise self.fail(key, problem)
+        return value
+
+
+def _kind_name(kind: Any) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+             list: "a list", dict: "a mapping"}
+    return names.get(kind, getattr(kind, "__name__", str(kind)))
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _identifier(value: str) -> str | None:
+    return None if _ID.match(value) else "must be a Python identifier (letters, digits, _)"
+
+
+def load_course(path: str | Path = "course.yaml") -> Course:
+    """Read and validate a course.yaml; raise CourseError naming the key and line."""
+    path = Path(path).resolve()
+    if path.is_dir():
+        path = path / "course.yaml"
+    if not path.is_file():
+        raise CourseError(
+            f"no course file at {path}; run from the course folder or pass --course PATH"
+        )
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise CourseError(f"{path}: not valid YAML: {exc}") from exc
+    top = _Reader(path, data, "course")
+    top.only(["version", "course", "solutions", "assignments_dir", "cache", "extra_checks",
+              "assignments"])
+    version = top.get("version", int)
+    if version != SCHEMA_VERSION:
+        raise top.fail("version", f"this grader reads version {SCHEMA_VERSION}, found {version}")
+    root = path.parent
+    checks = dict(builtin_checks())
+    extra = top.get("extra_checks", str, None)
+    if extra is not None:
+        checks.update(_load_extra_checks(root / extra, top))
+    assignments_node = top.get("assignments", dict)
+    if not assignments_node:
+        raise top.fail("assignments", "no assignments; add at least one")
+    solutions_dir = root / top.get("solutions", str, "solutions")
+    assignments = tuple(
+        _assignment(path, aid, node, checks, solutions_dir)
+        for aid, node in assignments_node.items()
+    )
+    return Course(
+        root=root,
+        name=top.get("course", str),
+        solutions_dir=solutions_dir,
+        assignments_dir=root / top.get("assignments_dir", str, "assignments"),
+        cache_dir=root / top.get("cache", str, ".autograder-cache"),
+        assignments=assignments,
+        checks=types.MappingProxyType(checks),
+    )
+
+
+def _load_extra_checks(path: Path, top: _Reader) -> dict[str, CheckSpec]:
+    """Import a course's own checks module (instructor code, trusted side)."""
+    if not path.is_file():
+        raise top.fail("extra_checks", f"file {path} not found")
+    spec = importlib.util.spec_from_file_location(f"course_checks_{abs(hash(path))}", path)
+    if spec is None or spec.loader is None:
+        raise top.fail("extra_checks", f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise top.fail("extra_checks", f"importing {path} failed: {exc!r}") from exc
+    found = getattr(module, "CHECKS", None)
+    if not isinstance(found, dict) or not all(isinstance(v, CheckSpec) for v in found.values()):
+        raise top.fail(
+            "extra_checks",
+            f"{path} must define CHECKS = {{name: autograder.checks.CheckSpec(...)}}",
+        )
+    return dict(found)
+
+
+def _assignment(
+    path: Path, aid: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
+    solutions_dir: Path,
+) -> Assignment:
+    where = f"assignments.{aid}"
+    if not _ID.match(str(aid)):
+        raise CourseError(f"{path}: {where}: an assignment id must be an identifier")
+    r = _Reader(path, node, where)
+    r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "exercises"])
+    notebook = r.get("notebook", str)
+    if not (solutions_dir / aid / notebook).is_file():
+        raise r.fail(
+            "notebook",
+            f"{solutions_dir / aid / notebook} does not exist; put the solution notebook there "
+            "or fix the name",
+        )
+    ex_nodes = r.get("exercises", list)
+    if not ex_nodes:
+        raise r.fail("exercises", "no exercises; add at least one")
+    exercises = tuple(
+        _exercise(path, f"{where}.exercises[{i}]", n, checks) for i, n in enumerate(ex_nodes)
+    )
+    ids = [e.id for e in exercises]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise r.fail("exercises", f"exercise ids must be unique; repeated: {', '.join(dupes)}")
+    return Assignment(
+        id=aid,
+        title=r.get("title", str, aid),
+        notebook=notebook,
+        seed=r.get("seed", int, 0),
+        time_limit=r.get("time_limit", float, 600.0, check=_positive),
+        memory_limit_mb=r.get("memory_limit_mb", int, 4096, check=_positive),
+        exercises=exercises,
+    )
+
+
+def _exercise(
+    path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec]
+) -> Exercise:
+    r = _Reader(path, node, where)
+    r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks"])
+    ex_id = r.get("id", str, check=_identifier)
+    entry = r.get("entry", str, ex_id, check=_identifier)
+    aliases = r.get("aliases", list, [])
+    for alias in aliases:
+        if not isinstance(alias, str) or not _ID.match(alias):
+            raise r.fail("aliases", f"each alias must be an identifier, found {alias!r}")
+    record = r.get("record", str, "value")
+    if record not in RECORD_KINDS:
+        raise r.fail("record", f"must be one of {', '.join(RECORD_KINDS)}, found {record!r}")
+    call = r.get("call", str, f"{entry}()")
+    try:
+        compile(call, "<call>", "eval")
+    except SyntaxError as exc:
+        raise r.fail("call", f"not a Python expression: {exc.msg}") from exc
+    check_nodes = r.get("checks", list)
+    if not check_nodes:
+        raise r.fail("checks", "an exercise needs at least one check")
+    ex_checks = tuple(
+        _check(path, f"{where}.checks[{i}]", n, checks) for i, n in enumerate(check_nodes)
+    )
+    names = [c.name for c in ex_checks]
+    if len(set(names)) != len(names):
+        raise r.fail("checks", "check names must be unique within an exercise")
+    return Exercise(
+        id=ex_id,
+        title=r.get("title", str, ex_id),
+        entry=entry,
+        aliases=tuple(aliases),
+        call=call,
+        record=record,
+        time_limit=r.get("time_limit", float, 60.0, check=_positive),
+        checks=ex_checks,
+    )
+
+
+def _check(
+    path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec]
+) -> ExerciseCheck:
+    r = _Reader(path, node, where)
+    r.only(["name", "check", "points", "params", "hidden"])
+    kind = r.get("check", str)
+    spec = checks.get(kind)
+    if not isinstance(spec, CheckSpec):
+        raise r.fail("check", f"unknown check {kind!r}; known checks: {', '.join(sorted(checks))}")
+    params_node = r.get("params", dict, {})
+    params = _build_params(spec.params, params_node, _Reader(path, params_node, f"{where}.params"))
+    return ExerciseCheck(
+        name=r.get("name", str, kind),
+        check=kind,
+        points=r.get("points", float, 1.0, check=lambda v: None if v >= 0 else "must be ≥ 0"),
+        params=params,
+        hidden=r.get("hidden", bool, False),
+    )
+
+
+def _build_params(cls: type[Any], node: Mapping[str, Any], r: _Reader) -> Any:
+    """Build a check's frozen parameter dataclass from a mapping, strictly."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    r.only(fields)
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if name not in node:
+            if required:
+                raise r.fail(name, "missing; this check needs it")
+            continue
+        values[name] = _convert(node[name], hints[name], r, name)
+    return cls(**values)
+
+
+def _convert(value: Any, hint: Any, r: _Reader, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(value, inner[0], r, key)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise r.fail(key, f"expected a list, found {value!r}")
+        item = args[0] if args else Any
+        return tuple(_convert(v, item, r, key) for v in value)
+    if hint is Any:
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(hint, type) and (
+        not isinstance(value, hint) or (hint in (int, float) and isinstance(value, bool))
+    ):
+        raise r.fail(key, f"expected {_kind_name(hint)}, found {value!r}")
+    return value

@@ -1,0 +1,232 @@
+"""The load and locate stages: read a notebook safely, find each exercise's cell.
+
+Cell roles, in a solution notebook, come from cell metadata ``autograder.role`` or from
+a marker comment on the cell's first line:
+
+- ``# GRADED FUNCTION: name`` (or ``# GRADED: id``): an exercise cell;
+- ``# SETUP``: frozen code the grader runs before the exercises (imports, data);
+- ``# HIDDEN``: instructor-only code, removed on release;
+- any other code cell: teaching code, shown to students, never run by the grader.
+
+In a submission, an exercise's cell is found by stable cell id, then by the
+``autograder`` metadata, then by the ``# GRADED`` marker, then by the name it defines.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+from autograder.course import Assignment, Exercise
+from autograder.errors import SubmissionError
+
+METADATA_KEY = "autograder"
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+GRADED = re.compile(r"^\s*#\s*GRADED(?:\s+[A-Z]+)?\s*:\s*([A-Za-z_][A-Za-z0-9_]*)", re.M)
+SETUP = re.compile(r"^\s*#\s*SETUP\b")
+HIDDEN = re.compile(r"^\s*#\s*HIDDEN\b")
+GRADE_UP_TO_HERE = re.compile(r"^\s*#\s*grade-up-to-here\b", re.I | re.M)
+
+ROLE_EXERCISE = "exercise"
+ROLE_SETUP = "setup"
+ROLE_HIDDEN = "hidden"
+ROLE_TEACHING = "teaching"
+
+
+def read_notebook(path: Path) -> NotebookNode:
+    """Load stage: a validated nbformat-4 notebook, or a SubmissionError saying why not."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SubmissionError(f"cannot read {path.name}: {exc.strerror}") from exc
+    if size > MAX_NOTEBOOK_BYTES:
+        raise SubmissionError(
+            f"{path.name} is {size / 2**20:.0f} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB "
+            "limit; clear the outputs (Kernel → Restart & Clear Output) and save again"
+        )
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise SubmissionError(f"{path.name} is empty: save the notebook again and resubmit")
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SubmissionError(
+            f"{path.name} is not a Jupyter notebook (it is not valid JSON: {exc}); "
+            "submit the .ipynb file saved by Jupyter or Colab"
+        ) from exc
+    if not isinstance(data, dict) or ("cells" not in data and "worksheets" not in data):
+        raise SubmissionError(f"{path.name} is JSON but not a Jupyter notebook (no cells)")
+    major = data.get("nbformat")
+    if major != 4:
+        raise SubmissionError(
+            f"{path.name} is in notebook format {major}; this course needs format 4 "
+            "(open it in a current Jupyter or Colab and save it again)"
+        )
+    try:
+        nb = nbformat.reads(text, as_version=4)  # joins multi-line sources
+        nbformat.validate(nb, relax_add_props=True)
+    except Exception as exc:
+        msg = str(exc).splitlines()[0]
+        raise SubmissionError(f"{path.name} is not a valid notebook: {msg}") from exc
+    return nb
+
+
+def cell_meta(cell: NotebookNode) -> dict[str, Any]:
+    """The cell's ``autograder`` metadata (empty when absent or malformed)."""
+    meta = cell.get("metadata", {}).get(METADATA_KEY, {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def marker_name(source: str) -> str | None:
+    """The name in a ``# GRADED …: name`` marker on a cell's first non-blank lines."""
+    head = "\n".join(source.lstrip().splitlines()[:3])
+    m = GRADED.search(head)
+    return m.group(1) if m else None
+
+
+def exercise_for_name(assignment: Assignment, name: str) -> Exercise | None:
+    """The exercise whose id, entry point or alias is ``name``."""
+    for ex in assignment.exercises:
+        if name == ex.id or name in ex.names:
+            return ex
+    return None
+
+
+def solution_role(cell: NotebookNode, assignment: Assignment) -> tuple[str, Exercise | None]:
+    """The role of a solution cell, and its exercise for exercise cells."""
+    if cell.cell_type != "code":
+        return ROLE_TEACHING, None
+    meta = cell_meta(cell)
+    role = meta.get("role")
+    if role == ROLE_EXERCISE or (role is None and marker_name(cell.source)):
+        name = meta.get("exercise") or marker_name(cell.source) or ""
+        ex = exercise_for_name(assignment, name)
+        if ex is None:
+            known = ", ".join(e.id for e in assignment.exercises)
+            raise ValueError(f"a cell is marked as exercise {name!r}, which course.yaml does "
+                             f"not declare for {assignment.id} (known: {known})")
+        return ROLE_EXERCISE, ex
+    if role in (ROLE_SETUP, ROLE_HIDDEN, ROLE_TEACHING):
+        return str(role), None
+    if SETUP.match(cell.source):
+        return ROLE_SETUP, None
+    if HIDDEN.match(cell.source):
+        return ROLE_HIDDEN, None
+    return ROLE_TEACHING, None
+
+
+# --------------------------------------------------------------------------- locate
+
+
+@dataclass(frozen=True)
+class LocatedCell:
+    """The cell found for one exercise, and how it was found."""
+
+    exercise: str
+    source: str
+    index: int
+    how: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """Result of the locate stage for one submission."""
+
+    cells: dict[str, LocatedCell]
+    notes: tuple[str, ...]
+
+
+def _defines(source: str, names: tuple[str, ...]) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return any(re.search(rf"^\s*(def|class)\s+{re.escape(n)}\b", source, re.M)
+                   for n in names)
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name in names:
+                return True
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id in names for t in node.targets
+        ):
+            return True
+    return False
+
+
+_METHODS = (
+    ("cell id", lambda cell, ex: cell.get("id") == ex.id),
+    ("metadata", lambda cell, ex: cell_meta(cell).get("exercise") == ex.id),
+    ("marker", lambda cell, ex: marker_name(cell.source) in (ex.id, *ex.names)),
+    ("definition", lambda cell, ex: _defines(cell.source, ex.names)),
+)
+
+
+def locate(nb: NotebookNode, assignment: Assignment, release: NotebookNode) -> Location:
+    """Locate stage: each exercise's cell, plus notes on deleted, duplicated, edited cells."""
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    cells: dict[str, LocatedCell] = {}
+    notes: list[str] = []
+    for ex in assignment.exercises:
+        for how, matches in _METHODS:
+            found = [(i, c) for i, c in code if matches(c, ex)]
+            if found:
+                index, cell = found[-1]
+                if len(found) > 1:
+                    notes.append(f"{ex.id}: {len(found)} cells define it; the last one "
+                                 f"(cell {index + 1}) was graded")
+                cells[ex.id] = LocatedCell(ex.id, cell.source, index, how)
+                break
+    notes.extend(frozen_cell_notes(nb, release))
+    return Location(cells=cells, notes=tuple(notes))
+
+
+def frozen_cell_notes(nb: NotebookNode, release: NotebookNode) -> list[str]:
+    """Notes on read-only cells of the release that the submission deleted or edited."""
+    by_id = {c.get("id"): c for c in nb.cells}
+    sources = {c.source for c in nb.cells}
+    edited = deleted = 0
+    for cell in release.cells:
+        if cell_meta(cell).get("role") != ROLE_SETUP:
+            continue
+        mine = by_id.get(cell.get("id"))
+        if (mine is not None and mine.source == cell.source) or cell.source in sources:
+            continue
+        if mine is None:
+            deleted += 1
+        else:
+            edited += 1
+    notes = []
+    if edited:
+        notes.append(f"{edited} read-only setup cell(s) were edited; the grader used the "
+                     "original version")
+    if deleted:
+        notes.append(f"{deleted} read-only setup cell(s) were deleted or changed; the grader "
+                     "used the original version")
+    return notes
+
+
+def grade_up_to_here(source: str) -> tuple[str, bool]:
+    """The source up to a ``# grade-up-to-here`` line, and whether one was found."""
+    m = GRADE_UP_TO_HERE.search(source)
+    if m is None:
+        return source, False
+    return source[: m.start()], True
+
+
+def setup_sources(release: NotebookNode) -> list[str]:
+    """The trusted frozen code the grader runs, from the release notebook."""
+    return [c.source for c in release.cells
+            if c.cell_type == "code" and cell_meta(c).get("role") == ROLE_SETUP]
+
+
+def as_text(nb: NotebookNode) -> str:
+    """A notebook serialised exactly as release writes it (for byte comparisons)."""
+    return str(nbformat.writes(nb, version=4)) + "\n"

@@ -1,0 +1,272 @@
+"""Reading the sandbox's outbox on the trusted side: data only, validated, size-capped.
+
+Nothing that comes back is executed, imported or unpickled. Arrays load with
+``allow_pickle=False``; a Keras model's config is inspected (every class must come from
+Keras itself) before it is loaded with ``safe_mode=True``. The grader then recomputes the
+layer table, parameter counts and compile settings from the loaded model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.facts import (
+    ERROR,
+    KILLED,
+    MISSING,
+    NOT_RUN,
+    OK,
+    TIMEOUT,
+    ExerciseFacts,
+    LayerRow,
+    ModelFacts,
+)
+from autograder.sandbox import Execution
+
+FILE_NAME = re.compile(r"^[A-Za-z0-9_]{1,80}\.(npy|keras)$")
+MAX_RECORD_BYTES = 1_000_000
+MAX_ARRAY_BYTES = 200_000_000
+MAX_MODEL_BYTES = 1_500_000_000
+MAX_TEXT = 20_000
+STATUSES = {OK, ERROR, MISSING, TIMEOUT, KILLED, NOT_RUN}
+
+
+class OutboxError(Exception):
+    """Something in the outbox is not what the harness writes; the message says what."""
+
+
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _file(outbox: Path, name: Any, limit: int) -> Path:
+    if not isinstance(name, str) or not FILE_NAME.match(name):
+        raise OutboxError(f"unexpected file name in the outbox: {str(name)[:80]!r}")
+    path = outbox / name
+    if path.is_symlink() or not path.is_file():
+        raise OutboxError(f"{name} is missing or not a regular file")
+    if path.stat().st_size > limit:
+        raise OutboxError(f"{name} is larger than {limit // 2**20} MB")
+    return path
+
+
+def read_record(outbox: Path, entry: dict[str, Any]) -> dict[str, Any]:
+    """The JSON record for one exercise (validated), or the runner's own record."""
+    if "file" not in entry:
+        return entry  # written by the grader itself (timeout, killed, not run)
+    path = outbox / str(entry["file"])
+    if path.is_symlink() or path.stat().st_size > MAX_RECORD_BYTES:
+        raise OutboxError("the exercise record is not a plain file of sensible size")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("status") not in STATUSES:
+        raise OutboxError("the exercise record is malformed")
+    return data
+
+
+def exercise_facts(execution: Execution, exercise_id: str, record_kind: str) -> ExerciseFacts:
+    """Build the facts for one exercise from the execution's records and files."""
+    entry = execution.records.get(
+        exercise_id, {"status": NOT_RUN, "reason": "not run: the run ended before this exercise"}
+    )
+    try:
+        rec = read_record(execution.outbox, entry)
+    except (OSError, ValueError, OutboxError) as exc:
+        return ExerciseFacts(ERROR, f"the grader could not read this exercise's result: {exc}")
+    status = rec.get("status")
+    seconds = rec.get("seconds", 0.0)
+    seconds = float(seconds) if isinstance(seconds, (int, float)) else 0.0
+    stdout = _text(rec.get("stdout"))
+    if status != OK:
+        return ExerciseFacts(str(status), exercise_message(rec), stdout, seconds)
+    try:
+        files = rec.get("files") or []
+        if not isinstance(files, list):
+            raise OutboxError("the file list is malformed")
+        if record_kind == "arrays":
+            arrays = tuple(load_array(_file(execution.outbox, f, MAX_ARRAY_BYTES))
+                           for f in files)
+            return ExerciseFacts(OK, "", stdout, seconds, arrays=arrays)
+        if record_kind == "model":
+            if len(files) != 1:
+                raise OutboxError("expected one model file")
+            model = load_model(_file(execution.outbox, files[0], MAX_MODEL_BYTES))
+            return ExerciseFacts(OK, "", stdout, seconds, model=model)
+        value = rec.get("value")
+        json.dumps(value)
+        return ExerciseFacts(OK, "", stdout, seconds, value=value)
+    except Exception as exc:  # the grader refused or failed to read what came back
+        return ExerciseFacts(ERROR, f"the grader could not read what {exercise_id} returned: "
+                                    f"{exc}", stdout, seconds)
+
+
+def exercise_message(rec: dict[str, Any]) -> str:
+    """The student-facing message for an exercise that did not return normally."""
+    status = rec.get("status")
+    if status == MISSING:
+        names = rec.get("names") or []
+        first = names[0] if names else "the function"
+        return (f"{first} is not defined: the exercise cell is missing, or the function was "
+                "renamed. Keep the name used in the assignment"
+                + (f" (accepted: {', '.join(map(str, names))})" if len(names) > 1 else ""))
+    if status in (TIMEOUT, KILLED, NOT_RUN):
+        return _text(rec.get("reason"), 500) or str(status)
+    err = rec.get("error") if isinstance(rec.get("error"), dict) else {}
+    assert isinstance(err, dict)
+    kind = _text(err.get("type"), 100)
+    text = _text(err.get("text"), 2000)
+    tb = _text(err.get("traceback"), 6000)
+    when = "while defining it" if rec.get("phase") == "define" else "when called"
+    if kind == "NotImplementedError":
+        return ("not written yet: replace 'raise NotImplementedError()' with your code "
+                "(between the comments that mark your part)")
+    head = f"raised {kind} {when}: {text}" if text else f"raised {kind} {when}"
+    if kind == "SyntaxError":
+        head = f"has a syntax error: {text}"
+    if kind == "SystemExit":
+        head = f"called sys.exit() {when}; remove that call"
+    return f"{head}\n{tb}".rstrip()
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def load_array(path: Path) -> np.ndarray:
+    """A numeric array from a .npy file; pickled object arrays are refused."""
+    arr = np.load(path, allow_pickle=False)
+    if not isinstance(arr, np.ndarray):
+        raise OutboxError(f"{path.name} is not a plain array")
+    return arr
+
+
+# --------------------------------------------------------------------------- models
+
+_ALLOWED_MODULE = re.compile(r"^keras(\.[A-Za-z0-9_]+)*$")
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
+
+
+def inspect_keras_config(path: Path) -> None:
+    """Refuse a .keras file that names any class outside Keras itself (before loading)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "config.json" not in names:
+                raise OutboxError("the model file has no config.json")
+            if any(n.startswith("/") or ".." in n for n in names):
+                raise OutboxError("the model file has unsafe member names")
+            config = json.loads(zf.read("config.json"))
+    except zipfile.BadZipFile as exc:
+        raise OutboxError("the model file is not a .keras archive") from exc
+    for node in _walk(config):
+        module = node.get("module")
+        if isinstance(module, str) and module and not _ALLOWED_MODULE.match(module):
+            raise OutboxError(
+                f"the model uses {module}.{node.get('class_name')}, which is not part of Keras; "
+                "build the model from Keras layers only"
+            )
+        registered = node.get("registered_name")
+        if isinstance(registered, str) and ">" in registered:
+            raise OutboxError(f"the model uses a custom object {registered!r}; build it from "
+                              "Keras layers only")
+
+
+def _activation(layer: Any) -> str | None:
+    act = getattr(layer, "activation", None)
+    if act is None:
+        return None
+    return str(getattr(act, "__name__", None) or type(act).__name__).lower()
+
+
+def _shape(shape: Any) -> tuple[int | None, ...]:
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _name_of(obj: Any) -> str | None:
+    if obj is None:
+        return None
+    if isinstance(obj, str):
+        return obj
+    fn = getattr(obj, "fn", None)  # a LossFunctionWrapper
+    if fn is not None and hasattr(fn, "__name__"):
+        return str(fn.__name__)
+    return str(getattr(obj, "__name__", None) or getattr(obj, "name", None) or type(obj).__name__)
+
+
+def canonical_loss(loss: Any) -> str | None:
+    """One name per loss, whichever way it was written ('mse', MeanSquaredError(), …)."""
+    if loss is None:
+        return None
+    import keras
+
+    try:
+        resolved = keras.losses.get(loss) if isinstance(loss, str) else loss
+    except (ValueError, TypeError):
+        return _name_of(loss)
+    return _name_of(resolved)
+
+
+def load_model(path: Path) -> ModelFacts:
+    """Load a student's (or the solution's) model safely and read its facts."""
+    inspect_keras_config(path)
+    import keras
+
+    model = keras.models.load_model(path, compile=True, safe_mode=True)
+    layers = []
+    for layer in model.layers:
+        try:
+            out = _shape(layer.output.shape)
+        except (AttributeError, ValueError):
+            out = ()
+        layers.append(LayerRow(
+            type=type(layer).__name__,
+            name=layer.name,
+            output_shape=out,
+            params=int(layer.count_params()),
+            activation=_activation(layer),
+            units=getattr(layer, "units", None) or getattr(layer, "filters", None),
+        ))
+    opt = getattr(model, "optimizer", None)
+    compiled = bool(getattr(model, "compiled", False)) and opt is not None
+    lr = None
+    if compiled and opt is not None:
+        try:
+            lr = float(keras.ops.convert_to_numpy(opt.learning_rate))
+        except Exception:
+            lr = None
+    metrics: tuple[str, ...] = ()
+    if compiled:
+        config = model.get_compile_config() or {}
+        metrics = tuple(str(_name_of(m)) for m in (config.get("metrics") or []))
+    try:
+        input_shape = _shape(model.inputs[0].shape) if model.inputs else None
+    except (AttributeError, ValueError):
+        input_shape = None
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        return np.asarray(model.predict(x, verbose=0))
+
+    return ModelFacts(
+        layers=tuple(layers),
+        total_params=int(model.count_params()),
+        input_shape=input_shape,
+        optimizer=type(opt).__name__ if compiled else None,
+        learning_rate=lr,
+        loss=canonical_loss(getattr(model, "loss", None)) if compiled else None,
+        metrics=metrics,
+        predict=predict,
+    )

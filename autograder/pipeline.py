@@ -1,0 +1,111 @@
+"""The grading pipeline for one submission, stage by stage.
+
+load ▸ locate ▸ assemble ▸ execute (sandbox) ▸ check (trusted) ▸ score ▸ report.
+Each stage lives in its own module; this one only passes each stage's output on.
+Reporting happens in the caller (``autograder.grade``), on the returned record.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from autograder import __version__
+from autograder.assemble import assemble
+from autograder.check import check_exercise
+from autograder.course import Assignment, Course
+from autograder.errors import SubmissionError, describe
+from autograder.notebook import locate, read_notebook
+from autograder.outbox import exercise_facts
+from autograder.reference import Reference, limits_for
+from autograder.results import (
+    GRADED,
+    UNGRADABLE,
+    CheckResult,
+    ExerciseResult,
+    SubmissionResult,
+)
+from autograder.sandbox import execute
+
+log = logging.getLogger(__name__)
+
+STAGES = ("load", "locate", "assemble", "execute", "check", "score", "report")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every submission of one assignment is graded against (loaded once)."""
+
+    course: Course
+    assignment: Assignment
+    release: NotebookNode
+    reference: Reference
+
+
+def grade_submission(path: Path, ctx: Context, student: str | None = None) -> SubmissionResult:
+    """Grade one notebook. Never raises for a bad submission: it gets a message instead."""
+    started = time.monotonic()
+    try:
+        return _grade(path, ctx, student or path.stem, started)
+    except Exception as exc:  # a grader bug must cost one submission, never the batch
+        log.exception("grading %s failed", path)
+        return _ungradable(path, student or path.stem, ctx.assignment,
+                           f"the grader failed on this submission ({describe(exc)}); "
+                           "please report it to the course staff", started)
+
+
+def _grade(path: Path, ctx: Context, student: str, started: float) -> SubmissionResult:
+    assignment = ctx.assignment
+    try:
+        nb = read_notebook(path)  # load
+    except SubmissionError as exc:
+        return _ungradable(path, student, assignment, describe(exc), started)
+    location = locate(nb, assignment, ctx.release)
+    program = assemble(assignment, ctx.release, location)
+    with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
+        run = execute(program, limits_for(assignment), Path(tmp))
+        facts = {ex.id: exercise_facts(run, ex.id, ex.record) for ex in assignment.exercises}
+    message = ""
+    if run.setup_error:
+        message = ("the course's setup cells failed on the grader (not your code): "
+                   f"{run.setup_error.get('type')}: {run.setup_error.get('text')}")
+    exercises = tuple(
+        check_exercise(ex, facts[ex.id], ctx.reference.facts[ex.id], ctx.course.checks)
+        for ex in assignment.exercises
+    )
+    return SubmissionResult(
+        submission=str(path),
+        student=student,
+        assignment=assignment.id,
+        status=GRADED,
+        score=round(sum(e.score for e in exercises), 6),
+        max_score=assignment.max_score,
+        message=message,
+        exercises=exercises,
+        notes=program.notes,
+        seed=program.seed,
+        protections=run.protections,
+        seconds=round(time.monotonic() - started, 3),
+        grader_version=__version__,
+    )
+
+
+def _ungradable(path: Path, student: str, assignment: Assignment, message: str,
+                started: float) -> SubmissionResult:
+    exercises = tuple(
+        ExerciseResult(ex.id, ex.title, 0.0, ex.max_score, "not_run", "not graded", tuple(
+            CheckResult(c.name, c.check, False, 0.0, c.points, "not graded: " + message,
+                        c.hidden)
+            for c in ex.checks))
+        for ex in assignment.exercises
+    )
+    return SubmissionResult(
+        submission=str(path), student=student, assignment=assignment.id, status=UNGRADABLE,
+        score=0.0, max_score=assignment.max_score, message=message, exercises=exercises,
+        seconds=round(time.monotonic() - started, 3), grader_version=__version__,
+    )

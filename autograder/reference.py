@@ -1,0 +1,102 @@
+"""Reference facts: what the solution itself produces, found by the same pipeline.
+
+The solution notebook runs once through assemble → execute; its outbox is kept in the
+course's cache, keyed by a hash of the solution, the assignment's declaration and the
+grader's version, so changing a solution changes the expectations with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder import __version__
+from autograder.assemble import assemble
+from autograder.course import Assignment, Course
+from autograder.errors import GraderError
+from autograder.facts import ExerciseFacts
+from autograder.notebook import locate
+from autograder.outbox import exercise_facts
+from autograder.release import build_release
+from autograder.sandbox import Execution, Limits, execute
+from autograder.sandbox.runner import HARNESS
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The solution's facts for each exercise of one assignment."""
+
+    assignment: str
+    digest: str
+    facts: Mapping[str, ExerciseFacts]
+
+
+def digest(course: Course, assignment: Assignment) -> str:
+    """Content hash of everything the reference facts depend on."""
+    h = hashlib.sha256()
+    h.update(course.solution_path(assignment).read_bytes())
+    h.update(repr(assignment).encode())
+    h.update(HARNESS.read_bytes())
+    h.update(__version__.encode())
+    return h.hexdigest()
+
+
+def limits_for(assignment: Assignment) -> Limits:
+    """The sandbox limits course.yaml sets for an assignment."""
+    return Limits(total_seconds=assignment.time_limit, memory_mb=assignment.memory_limit_mb)
+
+
+def load_reference(course: Course, assignment: Assignment) -> Reference:
+    """The reference facts, from the cache or by running the solution once."""
+    key = digest(course, assignment)
+    folder = course.cache_dir / "reference" / f"{assignment.id}-{key[:16]}"
+    if not (folder / "records.json").is_file():
+        _build(course, assignment, folder)
+    records = json.loads((folder / "records.json").read_text(encoding="utf-8"))
+    execution = Execution(outbox=folder / "outbox", records=records, setup_error=None,
+                          protections=(), speedups=(), seconds=0.0, restarts=0)
+    facts = {ex.id: exercise_facts(execution, ex.id, ex.record) for ex in assignment.exercises}
+    broken = {k: f for k, f in facts.items() if not f.ok}
+    if broken:
+        details = "; ".join(f"{k}: {f.message}" for k, f in broken.items())
+        raise GraderError(f"the reference facts for {assignment.id} cannot be read ({details}); "
+                          f"delete {folder} and grade again")
+    return Reference(assignment.id, key, facts)
+
+
+def _build(course: Course, assignment: Assignment, folder: Path) -> None:
+    path = course.solution_path(assignment)
+    solution = nbformat.read(str(path), as_version=4)
+    release = build_release(solution, assignment, str(path))
+    program = assemble(assignment, release, locate(solution, assignment, release))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="reference-", dir=folder.parent) as tmp:
+        run = execute(program, limits_for(assignment), Path(tmp) / "run")
+        if run.setup_error:
+            raise GraderError(f"the solution of {assignment.id} fails in its setup cells: "
+                              f"{run.setup_error.get('type')}: {run.setup_error.get('text')}")
+        problems = []
+        for ex in assignment.exercises:
+            facts = exercise_facts(run, ex.id, ex.record)
+            if not facts.ok:
+                problems.append(f"{ex.id}: {facts.message}")
+        if problems:
+            raise GraderError(f"the solution of {assignment.id} does not pass its own run: "
+                              + "; ".join(problems) + f"\n(output: {run.log_tail[-1500:]})")
+        staging = Path(tmp) / "ref"
+        staging.mkdir()
+        shutil.copytree(run.outbox, staging / "outbox")
+        (staging / "records.json").write_text(json.dumps(run.records), encoding="utf-8")
+        try:
+            os.replace(staging, folder)  # atomic: a concurrent builder wins or loses whole
+        except OSError:
+            if not (folder / "records.json").is_file():
+                raise

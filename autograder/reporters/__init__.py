@@ -1,0 +1,1 @@
+"""Reporters: format result records (JSON, CSV, HTML, the terminal). They never score."""

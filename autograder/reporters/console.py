@@ -1,0 +1,36 @@
+"""The score table printed at the end of a batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from autograder.results import SubmissionResult
+
+
+def line(result: SubmissionResult) -> str:
+    """One line per finished submission, for progress output."""
+    mark = "✗" if result.status != "graded" else "✓"
+    return (f"{mark} {result.student}: {result.score:g}/{result.max_score:g}"
+            f"  ({result.seconds:.1f} s)")
+
+
+def table(results: Sequence[SubmissionResult]) -> str:
+    """A plain-text table: student, per-exercise scores, total, first message."""
+    if not results:
+        return "no submissions graded"
+    ids = [e.id for e in results[0].exercises]
+    header = ["student", *ids, "total", "note"]
+    body = []
+    for r in results:
+        scores = [f"{e.score:g}/{e.max_score:g}" for e in r.exercises]
+        failed = (c.message for e in r.exercises for c in e.checks if not c.passed)
+        note = r.message or next((e.message for e in r.exercises if e.message), "") \
+            or next(failed, "")
+        note = note.splitlines()[0] if note else ""
+        body.append([r.student, *scores, f"{r.score:g}/{r.max_score:g}",
+                     note[:70] + ("…" if len(note) > 70 else "")])
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
+    lines.extend(fmt.format(*row) for row in body)
+    return "\n".join(lines)

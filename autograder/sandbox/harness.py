@@ -1,0 +1,263 @@
+"""The harness: the only grader code that runs beside student code, inside the sandbox.
+
+It is copied alone into the run's private folder and run with ``python -I``; it imports
+nothing from the grader. It executes the assembled program, calls each exercise's entry
+point, and writes **data only** to the outbox: one JSON record per exercise plus ``.npy``
+and ``.keras`` files. Nothing here decides a score.
+
+Usage: python -I harness.py JOB.json
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import json
+import linecache
+import os
+import random
+import sys
+import time
+import traceback
+from typing import Any
+
+MAX_CAPTURE = 20_000  # characters of a student's print output kept per exercise
+MAX_TRACEBACK = 6_000
+
+
+class _Capture(io.TextIOBase):
+    """A text stream that keeps the first MAX_CAPTURE characters and counts the rest."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        s = str(s)
+        room = MAX_CAPTURE - self.size
+        if room > 0:
+            self.parts.append(s[:room])
+            self.size += min(len(s), room)
+        self.dropped += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def text(self) -> str:
+        out = "".join(self.parts)
+        if self.dropped:
+            out += f"\n… ({self.dropped:,} more characters of output not kept)"
+        return out
+
+
+class _IPythonStub:
+    """``get_ipython()`` for code whose magics were rewritten: runs no magic or shell."""
+
+    def __init__(self, ns: dict[str, Any]) -> None:
+        self._ns = ns
+
+    def run_line_magic(self, *_: Any, **__: Any) -> None:
+        return None
+
+    def system(self, *_: Any, **__: Any) -> None:
+        return None
+
+    def getoutput(self, *_: Any, **__: Any) -> list[str]:
+        return []
+
+    def run_cell_magic(self, name: str, _line: str, cell: str) -> None:
+        if name in ("time", "timeit", "capture"):  # these only wrap Python code: run it once
+            exec(_compile(cell, f"<%%{name} cell>"), self._ns)
+
+
+def _compile(source: str, filename: str) -> Any:
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return compile(source, filename, "exec")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, numpy and, once imported, TensorFlow/Keras."""
+    random.seed(seed)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(seed)
+    if "keras" in sys.modules:
+        with contextlib.suppress(Exception):
+            sys.modules["keras"].utils.set_random_seed(seed)
+
+
+def apply_speedups() -> list[str]:
+    """Keras speed-ups that do not change results; each guarded, each reported."""
+    applied: list[str] = []
+    if "tensorflow" not in sys.modules:
+        return applied
+    try:  # the end-of-fit stall: tf.data autotuning on the dataset Keras builds from arrays
+        import tensorflow as tf
+        from keras.src.trainers.data_adapters import array_data_adapter as ada
+
+        original = ada.ArrayDataAdapter.get_tf_dataset
+        if not getattr(original, "_autograder_patched", False):
+            def get_tf_dataset(self: Any) -> Any:
+                dataset = original(self)
+                options = tf.data.Options()
+                options.autotune.enabled = False
+                return dataset.with_options(options)
+
+            get_tf_dataset._autograder_patched = True  # type: ignore[attr-defined]
+            ada.ArrayDataAdapter.get_tf_dataset = get_tf_dataset
+            applied.append("tf.data autotune off for array inputs")
+    except Exception:
+        pass
+    return applied
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    """A student-facing description of an exception: only frames of student code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.startswith("<") and not f.filename.startswith("<call ")]
+    lines = traceback.format_list(frames)
+    if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith("<"):
+        lines = [f'  File "{exc.filename}", line {exc.lineno}\n    {(exc.text or "").strip()}\n']
+    text = "".join(lines)[-MAX_TRACEBACK:]
+    return {"type": type(exc).__name__, "text": str(exc)[:2000], "traceback": text}
+
+
+class Harness:
+    """Runs one job: setup, exercise definitions, then each exercise's call."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        self.job = job
+        self.outbox = job["outbox"]
+        self.progress = open(job["progress"], "a", buffering=1)  # noqa: SIM115
+        self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        self.ns["get_ipython"] = lambda: _IPythonStub(self.ns)
+        self.definition_errors: dict[str, dict[str, Any]] = {}
+
+    def event(self, kind: str, exercise: str | None = None) -> None:
+        self.progress.write(json.dumps({"event": kind, "exercise": exercise}) + "\n")
+
+    def write_record(self, exercise: str, record: dict[str, Any]) -> None:
+        path = os.path.join(self.outbox, f"{exercise}.json")
+        with open(path + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump(record, fh)
+        os.replace(path + ".tmp", path)
+
+    def run_code(self, source: str, filename: str) -> tuple[dict[str, Any] | None, str]:
+        capture = _Capture()
+        old = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = capture
+        try:
+            exec(_compile(source, filename), self.ns)
+            return None, capture.text()
+        except BaseException as exc:  # SystemExit too: the student's exit ends only this cell
+            return _error(exc), capture.text()
+        finally:
+            sys.stdout, sys.stderr = old
+
+    def run(self) -> None:
+        job = self.job
+        seed = int(job["seed"])
+        seed_everything(seed)
+        for piece in job["pieces"]:
+            if piece["kind"] != "setup":
+                continue
+            error, _ = self.run_code(piece["source"], f"<{piece['label']}>")
+            if error:
+                self.finish({"setup_error": error, "label": piece["label"]})
+                return
+        speedups = apply_speedups()
+        skip_define = set(job.get("skip_define", ()))
+        for piece in job["pieces"]:
+            ex = piece.get("exercise")
+            if piece["kind"] != "exercise" or ex in skip_define:
+                continue
+            self.event("define", ex)
+            seed_everything(seed)
+            error, out = self.run_code(piece["source"], f"<{piece['label']}>")
+            if error:
+                self.definition_errors[ex] = {**error, "stdout": out}
+        self.event("defined")
+        skip_call = set(job.get("skip_call", ()))
+        for call in job["calls"]:
+            if call["id"] in skip_call:
+                continue
+            self.event("start", call["id"])
+            started = time.monotonic()
+            record = self.call(call, seed)
+            record["seconds"] = round(time.monotonic() - started, 3)
+            self.write_record(call["id"], record)
+            self.event("end", call["id"])
+        self.finish({"speedups": speedups})
+
+    def call(self, call: dict[str, Any], seed: int) -> dict[str, Any]:
+        ex = call["id"]
+        if ex in self.definition_errors:
+            err = self.definition_errors[ex]
+            return {"status": "error", "phase": "define", "error": err, "stdout": err["stdout"]}
+        names = call["names"]
+        defined = [n for n in names if n in self.ns]
+        if not defined:
+            return {"status": "missing", "names": names}
+        if names[0] not in self.ns:
+            self.ns[names[0]] = self.ns[defined[0]]
+        seed_everything(seed)
+        capture = _Capture()
+        old = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = capture
+        try:
+            result = eval(compile(call["call"], f"<call {ex}>", "eval"), self.ns)
+            files, value = self.record(ex, call["record"], result)
+        except BaseException as exc:
+            return {"status": "error", "phase": "call", "error": _error(exc),
+                    "stdout": capture.text()}
+        finally:
+            sys.stdout, sys.stderr = old
+        return {"status": "ok", "files": files, "value": value, "stdout": capture.text(),
+                "alias": defined[0] if defined[0] != names[0] else None}
+
+    def record(self, ex: str, kind: str, result: Any) -> tuple[list[str], Any]:
+        if kind == "arrays":
+            import numpy as np
+
+            items = list(result) if isinstance(result, (tuple, list)) else [result]
+            files = []
+            for i, item in enumerate(items):
+                arr = np.asarray(item)
+                if arr.dtype == object:
+                    raise TypeError(f"item {i + 1} of what {ex} returned is not an array of "
+                                    f"numbers (it is {type(item).__name__})")
+                name = f"{ex}_{i}.npy"
+                np.save(os.path.join(self.outbox, name), arr, allow_pickle=False)
+                files.append(name)
+            return files, None
+        if kind == "model":
+            import keras
+
+            if not isinstance(result, keras.Model):
+                raise TypeError(f"{ex} should return a Keras model, it returned "
+                                f"{type(result).__name__}")
+            name = f"{ex}.keras"
+            result.save(os.path.join(self.outbox, name))
+            return [name], None
+        json.dumps(result)  # only plain data goes back: numbers, text, lists, mappings
+        return [], result
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        path = os.path.join(self.outbox, "_run.json")
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(summary, fh)
+        self.event("finished")
+
+
+def main() -> None:
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        job = json.load(fh)
+    Harness(job).run()
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown (TensorFlow's can take seconds)
+
+
+if __name__ == "__main__":
+    main()
