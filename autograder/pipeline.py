@@ -90,6 +90,7 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         notes=program.notes,
         seed=program.seed,
         protections=run.protections,
+        missing_protections=run.missing_protections,
         seconds=round(time.monotonic() - started, 3),
         grader_version=__version__,
     )

@@ -57,6 +57,7 @@ class SubmissionResult:
     notes: tuple[str, ...] = ()
     seed: int | None = None
     protections: tuple[str, ...] = ()
+    missing_protections: tuple[str, ...] = ()
     seconds: float = 0.0
     grader_version: str = ""
 

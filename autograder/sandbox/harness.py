@@ -134,6 +134,12 @@ class Harness:
         self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.ns["get_ipython"] = lambda: _IPythonStub(self.ns)
         self.definition_errors: dict[str, dict[str, Any]] = {}
+        self.pid = os.getpid()
+
+    def only_original_process(self) -> None:
+        """A process the student's code forked must not come back into the harness."""
+        if os.getpid() != self.pid:
+            os._exit(0)
 
     def event(self, kind: str, exercise: str | None = None) -> None:
         self.progress.write(json.dumps({"event": kind, "exercise": exercise}) + "\n")
@@ -154,6 +160,7 @@ class Harness:
         except BaseException as exc:  # SystemExit too: the student's exit ends only this cell
             return _error(exc), capture.text()
         finally:
+            self.only_original_process()
             sys.stdout, sys.stderr = old
 
     def run(self) -> None:
@@ -213,6 +220,7 @@ class Harness:
             return {"status": "error", "phase": "call", "error": _error(exc),
                     "stdout": capture.text()}
         finally:
+            self.only_original_process()
             sys.stdout, sys.stderr = old
         return {"status": "ok", "files": files, "value": value, "stdout": capture.text(),
                 "alias": defined[0] if defined[0] != names[0] else None}

@@ -1,8 +1,14 @@
-"""Runs the harness in a fresh process with limits, and watches its progress.
+"""Runs the harness in fresh, confined processes with limits, and watches its progress.
 
 Each exercise has a wall-time budget: when one overruns (or the process dies inside it),
 the process is killed and a new one runs the exercises still to do, so one infinite loop
 costs its own exercise only. The whole run also has a budget.
+
+Layout of a run's private folder (``root``)::
+
+    control/   grader-owned, read-only to the sandbox: harness.py, job-N.json, output.log
+    outbox/    the sandbox's records and data files (read back defensively)
+    work/      the student's working folder (cwd); tmp/ and .keras/ beside it
 """
 
 from __future__ import annotations
@@ -16,15 +22,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.assemble import Program
+from autograder.sandbox import cgroups
+from autograder.sandbox.isolation import confinement
 
 HARNESS = Path(__file__).with_name("harness.py")
 POLL_SECONDS = 0.05
-SETUP_ALLOWANCE = 60.0  # seconds for setup cells (imports) before the first exercise starts
+SETUP_ALLOWANCE = 90.0  # seconds for the setup cells (imports, data) before any exercise
+DEFINE_ALLOWANCE = 60.0  # seconds at most to run one exercise cell's top-level code
+MAX_PROGRESS_BYTES = 65_536
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,7 @@ class Limits:
     memory_mb: int = 4096
     max_output_bytes: int = 2_000_000
     max_file_bytes: int = 200_000_000
+    max_processes: int = 512  # processes and threads together, where cgroups allow
 
 
 @dataclass(frozen=True)
@@ -49,85 +61,134 @@ class Execution:
     speedups: tuple[str, ...]
     seconds: float
     restarts: int
+    missing_protections: tuple[str, ...] = ()
     log_tail: str = field(default="", repr=False)
 
 
-def _limits_preexec(limits: Limits) -> Any:
+@dataclass(frozen=True)
+class _Attempt:
+    phase: str  # setup, define, start, between
+    exercise: str | None
+    reason: str  # "" when the harness finished
+
+
+def _user_processes(uid: int) -> int:
+    """How many processes (threads included) ``uid`` runs now: RLIMIT_NPROC counts them all."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError):
+                status = Path(entry.path, "status").read_text()
+                uid_line = next(x for x in status.splitlines() if x.startswith("Uid:"))
+                if int(uid_line.split()[1]) == uid:
+                    threads = next(x for x in status.splitlines() if x.startswith("Threads:"))
+                    count += int(threads.split()[1])
+    return count
+
+
+def _nproc_cap(limits: Limits, drop_uid: int | None) -> int | None:
+    """RLIMIT_NPROC for the student's uid: its current count plus the run's allowance.
+
+    Root ignores the limit, so it only applies once the run has dropped to ``nobody``,
+    or when the grader itself is not root.
+    """
+    uid = drop_uid if drop_uid is not None else os.getuid()
+    if uid == 0:
+        return None
+    return _user_processes(uid) + limits.max_processes
+
+
+def _preexec(limits: Limits, group: cgroups.RunGroup | None,
+             nproc: int | None) -> Callable[[], None]:
     def apply() -> None:
         os.setsid()
-        mem = limits.memory_mb * 1024 * 1024
+        if group is not None:
+            group.join()
+        mem = limits.memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_bytes,) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if nproc is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
     return apply
 
 
-def _env(workdir: Path, seed: int) -> dict[str, str]:
+def _env(root: Path, seed: int) -> dict[str, str]:
     env = {
         "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
-        "HOME": str(workdir),
-        "TMPDIR": str(workdir / "tmp"),
-        "KERAS_HOME": str(workdir / ".keras"),
+        "HOME": str(root / "work"),
+        "TMPDIR": str(root / "tmp"),
+        "KERAS_HOME": str(root / ".keras"),
         "PYTHONHASHSEED": str(seed),
         "PYTHONDONTWRITEBYTECODE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "MPLBACKEND": "Agg",
         "LANG": "C.UTF-8",
     }
-    for name in ("KERAS_BACKEND",):
-        if name in os.environ:
-            env[name] = os.environ[name]
+    if "KERAS_BACKEND" in os.environ:
+        env["KERAS_BACKEND"] = os.environ["KERAS_BACKEND"]
     return env
 
 
-def _read_events(path: Path) -> list[dict[str, Any]]:
+def read_capped(path: Path, limit: int) -> str:
+    """The last ``limit`` bytes of a file the sandbox may have tampered with (no symlinks)."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
-        return []
+        return ""
+    try:
+        import stat
+
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return ""
+        os.lseek(fd, max(0, info.st_size - limit), os.SEEK_SET)
+        return os.read(fd, limit).decode("utf-8", errors="replace")
+    finally:
+        os.close(fd)
+
+
+def _events(path: Path) -> list[dict[str, Any]]:
     events = []
-    for line in lines[-1000:]:
-        try:
+    for line in read_capped(path, MAX_PROGRESS_BYTES).splitlines():
+        with contextlib.suppress(json.JSONDecodeError):
             item = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(item, dict):
-            events.append(item)
+            if isinstance(item, dict):
+                events.append(item)
     return events
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
+def _kill(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    if group is not None:
+        group.kill_all()
 
 
-def _tail(path: Path, limit: int = 4000) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(max(0, path.stat().st_size - limit))
-            return fh.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+def _prepare(root: Path, drop_uid: int | None) -> tuple[Path, Path, Path]:
+    control, outbox, work = root / "control", root / "outbox", root / "work"
+    for d in (control, outbox, work, root / "tmp", root / ".keras"):
+        d.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o755)
+    control.chmod(0o755)
+    shutil.copyfile(HARNESS, control / "harness.py")
+    if drop_uid is not None:
+        for d in (outbox, work, root / "tmp", root / ".keras"):
+            os.chown(d, drop_uid, drop_uid)
+    return control, outbox, work
 
 
 def execute(program: Program, limits: Limits, root: Path) -> Execution:
-    """Run ``program`` in fresh processes under ``limits``, in the private folder ``root``.
+    """Run ``program`` in fresh, confined processes under ``limits``, in the folder ``root``.
 
     Returns the untrusted records the harness left in ``root/outbox`` (to be read by
     ``autograder.outbox``) and what the grader itself observed of the run.
     """
-    return _execute(program, limits, root)
-
-
-def _execute(program: Program, limits: Limits, root: Path) -> Execution:
-    outbox = root / "outbox"
-    work = root / "work"
-    for d in (outbox, work, root / "tmp", root / ".keras"):
-        d.mkdir(parents=True, exist_ok=True)
-    harness = root / "harness.py"
-    shutil.copyfile(HARNESS, harness)
+    writable = (root / "outbox", root / "work", root / "tmp", root / ".keras")
+    confine = confinement(root, writable, root / "work")
+    control, outbox, work = _prepare(root, confine.drop_uid)
     started = time.monotonic()
     deadline = started + limits.total_seconds
     records: dict[str, dict[str, Any]] = {}
@@ -135,10 +196,13 @@ def _execute(program: Program, limits: Limits, root: Path) -> Execution:
     restarts = 0
     setup_error = None
     speedups: tuple[str, ...] = ()
-    log = root / "output.log"
+    log = control / "output.log"
     budgets = {c.id: c.time_limit for c in program.calls}
+    protections = [*confine.protections, "separate process", "wall-time limits",
+                   f"memory limit {limits.memory_mb} MB per process", "file size limit"]
+    missing = list(confine.missing)
     while True:
-        progress = root / f"progress-{restarts}.jsonl"
+        progress = outbox / f"_progress-{restarts}.jsonl"
         job = {
             "seed": program.seed,
             "pieces": [asdict(p) for p in program.pieces],
@@ -148,112 +212,133 @@ def _execute(program: Program, limits: Limits, root: Path) -> Execution:
             "skip_define": sorted(skip_define),
             "skip_call": sorted(records),
         }
-        job_path = root / f"job-{restarts}.json"
+        job_path = control / f"job-{restarts}.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
-        with open(log, "ab") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-I", str(harness), str(job_path)],
-                cwd=work, env=_env(root, program.seed), stdin=subprocess.DEVNULL,
-                stdout=out, stderr=subprocess.STDOUT, preexec_fn=_limits_preexec(limits),
-            )
-            verdict = _watch(proc, progress, budgets, deadline, log, limits)
-        # collect what finished
+        group = cgroups.create(limits.memory_mb, limits.max_processes)
+        if restarts == 0:
+            if group is not None:
+                protections.append(f"cgroup caps: {limits.memory_mb} MB and "
+                                   f"{limits.max_processes} processes for the whole run")
+            else:
+                missing.append("cgroup caps on total memory and processes")
+        cmd = [*confine.prefix, sys.executable, "-I", str(control / "harness.py"),
+               str(job_path)]
+        try:
+            with open(log, "ab") as out:
+                proc = subprocess.Popen(
+                    cmd, cwd=work, env=_env(root, program.seed), stdin=subprocess.DEVNULL,
+                    stdout=out, stderr=subprocess.STDOUT,
+                    preexec_fn=_preexec(limits, group, _nproc_cap(limits, confine.drop_uid)),
+                )
+                attempt = _watch(proc, group, progress, budgets, deadline, log, limits)
+            if group is not None and group.oom_killed() and attempt.reason.startswith("killed"):
+                attempt = _Attempt(attempt.phase, attempt.exercise,
+                                   f"killed: it ran out of memory (limit {limits.memory_mb} MB)")
+        finally:
+            if group is not None:
+                group.kill_all()
         for call in program.calls:
-            path = outbox / f"{call.id}.json"
-            if call.id not in records and path.is_file():
-                records[call.id] = {"file": path.name}
-        run_summary = outbox / "_run.json"
-        if run_summary.is_file():
-            summary = _safe_json(run_summary)
-            setup_error = summary.get("setup_error") if isinstance(summary, dict) else None
-            speedups = tuple(str(s) for s in (summary.get("speedups") or ())
-                             ) if isinstance(summary, dict) else ()
+            if call.id not in records and (outbox / f"{call.id}.json").is_file():
+                records[call.id] = {"file": f"{call.id}.json"}
+        if not attempt.reason:  # the harness finished its job
+            summary = _summary(outbox)
+            setup_error = summary.get("setup_error")
+            speedups = tuple(str(s) for s in summary.get("speedups") or ())
             break
-        phase, current, reason = verdict
-        if current is None:  # died or ran out of time outside any exercise
-            if phase == "setup":
-                setup_error = {"type": "SetupFailed", "text": reason, "traceback": ""}
+        if attempt.exercise is None:  # died or ran out of time outside any exercise
+            if attempt.phase == "setup":
+                setup_error = {"type": "SetupFailed", "text": attempt.reason, "traceback": ""}
             for call in program.calls:
-                records.setdefault(call.id, {"status": "not_run", "reason": reason})
+                records.setdefault(call.id, {"status": "not_run", "reason": attempt.reason})
             break
-        records[current] = {"status": reason.split(":")[0], "reason": reason}
-        if phase == "define":
-            skip_define.add(current)
+        records[attempt.exercise] = {"status": attempt.reason.split(":")[0],
+                                     "reason": attempt.reason}
+        if attempt.phase == "define":
+            skip_define.add(attempt.exercise)
         restarts += 1
         if time.monotonic() >= deadline or restarts > len(program.calls):
             for call in program.calls:
-                records.setdefault(call.id, {"status": "not_run",
-                                             "reason": "the run's time budget was used up"})
+                records.setdefault(call.id, {"status": "timeout", "reason":
+                                             "timeout: the run's time budget was used up"})
             break
     return Execution(
         outbox=outbox,
         records=records,
-        setup_error=setup_error,
-        protections=("separate process", "memory limit (RLIMIT_AS)", "file size limit",
-                     "wall-time limits", "private working folder"),
+        setup_error=setup_error if isinstance(setup_error, dict) else None,
+        protections=tuple(protections),
+        missing_protections=tuple(missing),
         speedups=speedups,
         seconds=round(time.monotonic() - started, 3),
         restarts=restarts,
-        log_tail=_tail(log),
+        log_tail=read_capped(log, 4000),
     )
 
 
-def _safe_json(path: Path, limit: int = 1_000_000) -> Any:
+def _summary(outbox: Path) -> dict[str, Any]:
     try:
-        if path.is_symlink() or path.stat().st_size > limit:
-            return None
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        data = json.loads(read_capped(outbox / "_run.json", 1_000_000) or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def _watch(proc: subprocess.Popen[bytes], progress: Path, budgets: dict[str, float],
-           deadline: float, log: Path, limits: Limits) -> tuple[str, str | None, str]:
-    """Wait for the process; kill it on a budget overrun. Returns (phase, exercise, reason)."""
+def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None, progress: Path,
+           budgets: dict[str, float], deadline: float, log: Path, limits: Limits) -> _Attempt:
+    """Wait for the process; kill it on a budget overrun."""
     phase, current = "setup", None
     phase_started = time.monotonic()
     seen = 0
+    finished = False
     while True:
         code = proc.poll()
-        events = _read_events(progress)
+        events = _events(progress)
         for ev in events[seen:]:
-            kind = ev.get("event")
-            ex = ev.get("exercise")
+            kind, ex = ev.get("event"), ev.get("exercise")
             if kind in ("define", "start") and isinstance(ex, str) and ex in budgets:
                 phase, current, phase_started = kind, ex, time.monotonic()
-            elif kind in ("end", "defined", "finished"):
+            elif kind in ("end", "defined"):
                 phase, current, phase_started = "between", None, time.monotonic()
+            elif kind == "finished":
+                finished = True
         seen = len(events)
         if code is not None:
-            return phase, current, f"killed: {_death(code)}"
+            if finished and code == 0:
+                return _Attempt(phase, current, "")
+            return _Attempt(phase, current, f"killed: {_death(code)}")
         now = time.monotonic()
         if log.stat().st_size > limits.max_output_bytes:
-            _kill(proc)
-            return phase, current, "killed: printed more than the output limit " \
-                                   f"({limits.max_output_bytes // 1000:,} kB)"
+            _kill(proc, group)
+            return _Attempt(phase, current, "killed: it printed more than the output limit "
+                                            f"({limits.max_output_bytes // 1000:,} kB)")
         if now > deadline:
-            _kill(proc)
-            return phase, current, "timeout: the whole run went over its time budget"
+            _kill(proc, group)
+            return _Attempt(phase, current, "timeout: the whole run went over its time budget")
         if current is not None:
-            limit = budgets[current] if phase == "start" else min(budgets[current], 60.0)
+            limit = budgets[current] if phase == "start" else min(budgets[current],
+                                                                  DEFINE_ALLOWANCE)
             if now - phase_started > limit:
-                _kill(proc)
-                what = "defining it" if phase == "define" else "running it"
-                return phase, current, f"timeout: {what} took longer than {limit:g} s"
+                _kill(proc, group)
+                what = "running the cell" if phase == "define" else "the call"
+                return _Attempt(phase, current, f"timeout: {what} took longer than {limit:g} s "
+                                                "(an endless loop, or far too much work?)")
         elif phase == "setup" and now - phase_started > SETUP_ALLOWANCE:
-            _kill(proc)
-            return phase, None, "timeout: the setup cells took too long"
+            _kill(proc, group)
+            return _Attempt(phase, None, "timeout: the setup cells took too long")
         time.sleep(POLL_SECONDS)
 
 
 def _death(code: int) -> str:
+    if code > 128 and code - 128 in {s.value for s in signal.Signals}:
+        code = 128 - code  # bwrap reports a child killed by signal N as 128 + N
     if code < 0:
-        sig = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
-        if sig == "SIGKILL":
-            return "the process was killed (most often: it ran out of memory)"
-        if sig == "SIGSEGV":
-            return "the process crashed (segmentation fault)"
-        if sig == "SIGXFSZ":
-            return "a file grew over the size limit"
-        return f"the process died from signal {sig}"
-    return f"the process ended early with exit code {code} (os._exit, or a crash)"
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = str(-code)
+        return {
+            "SIGKILL": "the process was killed (most often: it ran out of memory)",
+            "SIGSEGV": "the process crashed (segmentation fault)",
+            "SIGXFSZ": "a file grew over the size limit",
+            "SIGABRT": "the process aborted (often: out of memory inside TensorFlow)",
+        }.get(name, f"the process died from signal {name}")
+    return f"the process ended early with exit code {code} (os._exit, sys.exit or a crash)"

@@ -1,0 +1,129 @@
+"""How the sandbox process is confined, and an honest list of the protections in force.
+
+Best available, in order:
+- **bubblewrap** (``bwrap``): a private view of the filesystem holding only the system's
+  read-only libraries, Python, the virtual environment and the run's own folder (so
+  solutions/, the reference facts, reports and other students' files do not exist for
+  the student), no network, own PID namespace (a fork bomb dies with it);
+- as root: the student's process runs as ``nobody`` (uid 65534) with no capabilities;
+- ``unshare --net`` for the network where bubblewrap is missing;
+- always: resource limits (memory, file size, no core dumps) set by the runner, and
+  cgroups (memory and process count for the whole run) where the grader may create them.
+
+Every fallback is reported in the result, so a grade says what protected it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+NOBODY = 65534
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """A command prefix that confines what follows it, and what it protects against."""
+
+    prefix: tuple[str, ...]
+    protections: tuple[str, ...]
+    missing: tuple[str, ...]
+    drop_uid: int | None  # the uid the student's code runs as, when the grader drops to it
+
+
+def _works(cmd: list[str]) -> bool:
+    try:
+        return subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> frozenset[str]:
+    """What this machine lets the grader use (probed once per process)."""
+    found = set()
+    if shutil.which("bwrap") and _works(["bwrap", "--ro-bind", "/", "/", "--unshare-net",
+                                         "--unshare-pid", "--die-with-parent", "true"]):
+        found.add("bwrap")
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        found.add("setpriv")
+    if shutil.which("unshare"):
+        if os.geteuid() == 0 and _works(["unshare", "--net", "true"]):
+            found.add("unshare-net")
+        elif _works(["unshare", "--user", "--map-root-user", "--net", "true"]):
+            found.add("unshare-user-net")
+    return frozenset(found)
+
+
+def _ancestors(path: Path) -> list[Path]:
+    return [p for p in reversed(path.parents) if p != Path("/")]
+
+
+def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
+    """A bwrap command line with a minimal, mostly read-only view of the filesystem."""
+    args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+            "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for name in ("bin", "lib", "lib64", "lib32", "sbin"):
+        p = Path("/") / name
+        if p.is_symlink():
+            args += ["--symlink", os.readlink(p), str(p)]
+        elif p.is_dir():
+            args += ["--ro-bind", str(p), str(p)]
+    readonly = [Path("/usr"), Path("/etc"), Path(sys.base_prefix), Path(sys.prefix)]
+    cpu = Path("/sys/devices/system/cpu")
+    if cpu.is_dir():
+        readonly.append(cpu)
+    made: set[Path] = {Path("/tmp"), Path("/dev"), Path("/proc")}
+    for path in [*readonly, run_root]:
+        for parent in _ancestors(path):
+            if parent not in made and not any(parent == r or parent.is_relative_to(r)
+                                               for r in readonly if r != path):
+                args += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
+    seen: set[Path] = set()
+    for path in readonly:
+        if path.exists() and path not in seen:
+            args += ["--ro-bind", str(path), str(path)]
+            seen.add(path)
+    args += ["--ro-bind", str(run_root), str(run_root)]
+    for path in writable:
+        args += ["--bind", str(path), str(path)]
+    return args
+
+
+def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path) -> Confinement:
+    """The best confinement this machine offers for a run in ``run_root``."""
+    have = available()
+    prefix: list[str] = []
+    protections: list[str] = []
+    missing: list[str] = []
+    if "bwrap" in have:
+        prefix += [*_bwrap_args(run_root, writable), "--chdir", str(workdir)]
+        protections += ["private filesystem view (course files, references and reports "
+                        "invisible)", "no network", "own process namespace"]
+    elif "unshare-net" in have:
+        prefix += ["unshare", "--net", "--"]
+        protections.append("no network")
+        missing.append("private filesystem view (install bubblewrap)")
+    elif "unshare-user-net" in have:
+        prefix += ["unshare", "--user", "--map-root-user", "--net", "--"]
+        protections.append("no network")
+        missing.append("private filesystem view (install bubblewrap)")
+    else:
+        missing += ["network isolation", "private filesystem view (install bubblewrap)"]
+    drop = None
+    if "setpriv" in have:
+        prefix += ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                   "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        protections.append("unprivileged user (nobody)")
+        drop = NOBODY
+    elif os.geteuid() == 0:
+        missing.append("dropping root (setpriv not found)")
+    return Confinement(tuple(prefix), tuple(protections), tuple(missing), drop)
