@@ -47,6 +47,10 @@ class Program:
     calls: tuple[ExerciseCall, ...]
     notes: tuple[str, ...]
 
+    def source_of(self, exercise: str) -> str:
+        """The student's code for an exercise, as it is run ("" when not found)."""
+        return next((p.source for p in self.pieces if p.exercise == exercise), "")
+
 
 def neutralise(source: str) -> tuple[str, int]:
     """Turn IPython magics and shell escapes into calls the harness does not carry out.

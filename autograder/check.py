@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from autograder.checks import CheckSpec, Verdict
 from autograder.course import Exercise, ExerciseCheck
 from autograder.facts import ExerciseFacts
+from autograder.hints import Outcome, hints_for
 from autograder.results import CheckResult, ExerciseResult
 
 
@@ -36,8 +37,11 @@ def run_check(spec: CheckSpec, check: ExerciseCheck, found: ExerciseFacts,
 
 
 def check_exercise(exercise: Exercise, found: ExerciseFacts, expected: ExerciseFacts,
-                   registry: Mapping[str, CheckSpec]) -> ExerciseResult:
-    """Every check of one exercise; when it did not run, each fails with the reason."""
+                   registry: Mapping[str, CheckSpec], source: str = "") -> ExerciseResult:
+    """Every check of one exercise, and the hints that apply to the student's ``source``.
+
+    When the exercise did not run, each check fails with the reason.
+    """
     if found.ok:
         results = tuple(run_check(registry[c.check], c, found, expected)
                         for c in exercise.checks)
@@ -50,6 +54,7 @@ def check_exercise(exercise: Exercise, found: ExerciseFacts, expected: ExerciseF
             for c in exercise.checks
         )
         message = found.message
+    outcomes = [Outcome(r.name, r.passed, r.message) for r in results]
     return ExerciseResult(
         id=exercise.id,
         title=exercise.title,
@@ -60,6 +65,7 @@ def check_exercise(exercise: Exercise, found: ExerciseFacts, expected: ExerciseF
         checks=results,
         stdout=found.stdout,
         seconds=found.seconds,
+        hints=hints_for(exercise.hints, source, message, outcomes),
     )
 
 

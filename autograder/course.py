@@ -21,6 +21,7 @@ import yaml
 
 from autograder.checks import CheckFunction, CheckSpec, builtin_checks
 from autograder.errors import CourseError
+from autograder.hints import CONDITIONS, POINTER, HintRule
 
 SCHEMA_VERSION = 1
 RECORD_KINDS = ("arrays", "model", "value")
@@ -50,6 +51,7 @@ class Exercise:
     record: str
     time_limit: float
     checks: tuple[ExerciseCheck, ...]
+    hints: tuple[HintRule, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -302,7 +304,8 @@ def _exercise(
     path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec]
 ) -> Exercise:
     r = _Reader(path, node, where)
-    r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks"])
+    r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
+            "hints"])
     ex_id = r.get("id", str, check=_identifier)
     entry = r.get("entry", str, ex_id, check=_identifier)
     aliases = r.get("aliases", list, [])
@@ -326,6 +329,8 @@ def _exercise(
     names = [c.name for c in ex_checks]
     if len(set(names)) != len(names):
         raise r.fail("checks", "check names must be unique within an exercise")
+    hints = tuple(_hint(path, f"{where}.hints[{i}]", n, names)
+                  for i, n in enumerate(r.get("hints", list, [])))
     return Exercise(
         id=ex_id,
         title=r.get("title", str, ex_id),
@@ -335,7 +340,39 @@ def _exercise(
         record=record,
         time_limit=r.get("time_limit", float, 60.0, check=_positive),
         checks=ex_checks,
+        hints=hints,
     )
+
+
+def _hint(path: Path, where: str, node: Any, check_names: list[str]) -> HintRule:
+    r = _Reader(path, node, where)
+    r.only(["when", "say", POINTER])
+    when = _Reader(path, r.get("when", dict), f"{where}.when")
+    when.only(CONDITIONS)
+    if not when.node:
+        raise r.fail("when", f"give at least one condition: {', '.join(CONDITIONS)}")
+    values: dict[str, str] = {}
+    for key in CONDITIONS:
+        value = when.get(key, str, None)
+        if value is None:
+            continue
+        if key in ("failed", "passed"):
+            if value not in check_names:
+                raise when.fail(key, f"no check named {value!r} in this exercise; "
+                                     f"its checks: {', '.join(check_names)}")
+        else:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise when.fail(key, f"not a valid regular expression: {exc}") from exc
+        values[key] = value
+    at = r.get(POINTER, str, None)
+    if at is not None:
+        try:
+            re.compile(at)
+        except re.error as exc:
+            raise r.fail(POINTER, f"not a valid regular expression: {exc}") from exc
+    return HintRule(say=r.get("say", str).strip(), at=at, **values)
 
 
 def _check(

@@ -75,7 +75,8 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         message = ("the course's setup cells failed on the grader (not your code): "
                    f"{run.setup_error.get('type')}: {run.setup_error.get('text')}")
     exercises = tuple(
-        check_exercise(ex, facts[ex.id], ctx.reference.facts[ex.id], ctx.course.checks)
+        check_exercise(ex, facts[ex.id], ctx.reference.facts[ex.id], ctx.course.checks,
+                       program.source_of(ex.id))
         for ex in assignment.exercises
     )
     return SubmissionResult(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograder.checks import Table
+from autograder.hints import Hint
 
 GRADED = "graded"  # the submission was graded (whatever its score)
 UNGRADABLE = "ungradable"  # not a notebook, corrupt, …: score 0 with a message
@@ -40,6 +41,7 @@ class ExerciseResult:
     checks: tuple[CheckResult, ...]
     stdout: str = ""
     seconds: float = 0.0
+    hints: tuple[Hint, ...] = ()
 
 
 @dataclass(frozen=True)
