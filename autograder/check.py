@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from autograder.checks import CheckSpec, Verdict
+from autograder.checks import CheckSpec, judge
 from autograder.course import Exercise, ExerciseCheck
 from autograder.facts import ExerciseFacts
 from autograder.hints import Outcome, hints_for
@@ -18,20 +18,16 @@ from autograder.results import CheckResult, ExerciseResult
 def run_check(spec: CheckSpec, check: ExerciseCheck, found: ExerciseFacts,
               expected: ExerciseFacts) -> CheckResult:
     """One check, with its points; a check that crashes fails with the reason."""
-    try:
-        verdict = spec.function(found, expected, check.params)
-    except Exception as exc:  # a check must never take the batch down
-        verdict = Verdict(False, f"the check could not run on this result "
-                                 f"({type(exc).__name__}: {exc})")
+    verdict = judge(spec, check.params, found, expected)
     return CheckResult(
         name=check.name,
         check=check.check,
-        passed=bool(verdict.passed),  # checks may compute with numpy: plain types only here
+        passed=verdict.passed,
         points=float(check.points) if verdict.passed else 0.0,
         max_points=float(check.points),
-        message=str(verdict.message),
+        message=verdict.message,
         hidden=check.hidden,
-        near_threshold=bool(verdict.near_threshold),
+        near_threshold=verdict.near_threshold,
         table=verdict.table,
     )
 

@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", type=Path, default=Path("reports"),
                        help="folder for the JSON, HTML and CSV reports (default: reports/)")
 
+    chk = verbs.add_parser("check", help="run the public checks on a saved notebook "
+                                          "(what a student runs before submitting)")
+    chk.add_argument("assignment")
+    chk.add_argument("notebook", type=Path)
+
     ref = verbs.add_parser("reference", help="run the solutions and cache their facts")
     ref.add_argument("assignments", nargs="*")
     return parser
@@ -52,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _grade(course, args)
         if args.verb == "reference":
             return _reference(course, args)
+        if args.verb == "check":
+            return _check(course, args)
     except GraderError as exc:
         print(f"autograder: error: {exc}", file=sys.stderr)
         return 2
@@ -91,6 +98,18 @@ def _grade(course: object, args: argparse.Namespace) -> int:
     print()
     print(console.table(report.results))
     print(f"\nreports: {report.out}/ (one .json and .html per submission), {report.csv}")
+    return 0
+
+
+def _check(course: object, args: argparse.Namespace) -> int:
+    from autograder.course import Course
+    from autograder.grade import context
+    from autograder.pipeline import grade_submission
+    from autograder.reporters import console
+
+    assert isinstance(course, Course)
+    result = grade_submission(args.notebook, context(course, args.assignment))
+    print(console.feedback(result, public_only=True))
     return 0
 
 

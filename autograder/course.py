@@ -99,6 +99,7 @@ class Course:
     assignments_dir: Path
     cache_dir: Path
     assignments: tuple[Assignment, ...]
+    extra_checks: Path | None
     checks: Mapping[str, CheckSpec] = field(repr=False, compare=False)
 
     def assignment(self, assignment_id: str) -> Assignment:
@@ -238,6 +239,7 @@ def load_course(path: str | Path = "course.yaml") -> Course:
         assignments_dir=root / top.get("assignments_dir", str, "assignments"),
         cache_dir=root / top.get("cache", str, ".autograder-cache"),
         assignments=assignments,
+        extra_checks=None if extra is None else root / extra,
         checks=types.MappingProxyType(checks),
     )
 

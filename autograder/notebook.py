@@ -38,6 +38,8 @@ ROLE_EXERCISE = "exercise"
 ROLE_SETUP = "setup"
 ROLE_HIDDEN = "hidden"
 ROLE_TEACHING = "teaching"
+ROLE_CHECK = "check"  # a released check("…") cell: never run by the grader
+ROLE_CHECKER = "checker"  # the released cell that defines check(): never run by the grader
 
 
 def read_notebook(path: Path) -> NotebookNode:
@@ -163,7 +165,8 @@ def _defines(source: str, names: tuple[str, ...]) -> bool:
 
 _METHODS = (
     ("cell id", lambda cell, ex: cell.get("id") == ex.id),
-    ("metadata", lambda cell, ex: cell_meta(cell).get("exercise") == ex.id),
+    ("metadata", lambda cell, ex: cell_meta(cell).get("exercise") == ex.id
+     and cell_meta(cell).get("role", ROLE_EXERCISE) == ROLE_EXERCISE),
     ("marker", lambda cell, ex: marker_name(cell.source) in (ex.id, *ex.names)),
     ("definition", lambda cell, ex: _defines(cell.source, ex.names)),
 )
@@ -171,7 +174,8 @@ _METHODS = (
 
 def locate(nb: NotebookNode, assignment: Assignment, release: NotebookNode) -> Location:
     """Locate stage: each exercise's cell, plus notes on deleted, duplicated, edited cells."""
-    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            and cell_meta(c).get("role") not in (ROLE_CHECK, ROLE_CHECKER)]
     cells: dict[str, LocatedCell] = {}
     notes: list[str] = []
     for ex in assignment.exercises:

@@ -9,7 +9,9 @@ layer table, parameter counts and compile settings from the loaded model.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.execution import Execution
 from autograder.facts import (
     ERROR,
     KILLED,
@@ -28,7 +31,6 @@ from autograder.facts import (
     LayerRow,
     ModelFacts,
 )
-from autograder.sandbox import Execution
 
 FILE_NAME = re.compile(r"^[A-Za-z0-9_]{1,80}\.(npy|keras)$")
 MAX_RECORD_BYTES = 1_000_000
@@ -147,6 +149,27 @@ def load_array(path: Path) -> np.ndarray:
 
 # --------------------------------------------------------------------------- models
 
+
+def keras_module() -> Any:
+    """Import Keras in the grader, without TensorFlow's start-up log lines on stderr.
+
+    TensorFlow's C++ logger prints them whatever TF_CPP_MIN_LOG_LEVEL says; they are not
+    errors, and a grader's output should hold only what concerns the grades.
+    """
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import keras
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return keras
+
 _ALLOWED_MODULE = re.compile(r"^keras(\.[A-Za-z0-9_]+)*$")
 
 
@@ -211,7 +234,7 @@ def canonical_loss(loss: Any) -> str | None:
     """One name per loss, whichever way it was written ('mse', MeanSquaredError(), …)."""
     if loss is None:
         return None
-    import keras
+    keras = keras_module()
 
     try:
         resolved = keras.losses.get(loss) if isinstance(loss, str) else loss
@@ -223,7 +246,7 @@ def canonical_loss(loss: Any) -> str | None:
 def load_model(path: Path) -> ModelFacts:
     """Load a student's (or the solution's) model safely and read its facts."""
     inspect_keras_config(path)
-    import keras
+    keras = keras_module()
 
     model = keras.models.load_model(path, compile=True, safe_mode=True)
     layers = []

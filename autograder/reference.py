@@ -25,7 +25,6 @@ from autograder.errors import GraderError
 from autograder.facts import ExerciseFacts
 from autograder.notebook import locate
 from autograder.outbox import exercise_facts
-from autograder.release import build_release
 from autograder.sandbox import Execution, Limits, execute
 from autograder.sandbox.runner import HARNESS
 
@@ -76,6 +75,8 @@ def load_reference(course: Course, assignment: Assignment) -> Reference:
 
 
 def _build(course: Course, assignment: Assignment, folder: Path) -> None:
+    from autograder.release import build_release  # release embeds reference facts
+
     path = course.solution_path(assignment)
     solution = nbformat.read(str(path), as_version=4)
     release = build_release(solution, assignment, str(path))

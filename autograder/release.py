@@ -10,20 +10,27 @@ import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
 
+from autograder import bundle
 from autograder.course import Assignment, Course
 from autograder.errors import CourseError
 from autograder.notebook import (
     METADATA_KEY,
+    ROLE_CHECK,
+    ROLE_CHECKER,
     ROLE_EXERCISE,
     ROLE_HIDDEN,
     ROLE_SETUP,
+    ROLE_TEACHING,
     as_text,
+    cell_meta,
     solution_role,
 )
+from autograder.reference import digest, load_reference
 
 BEGIN = re.compile(r"^(\s*)###\s*BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*###\s*END SOLUTION\s*$")
@@ -55,11 +62,45 @@ def stub_solution(source: str, where: str) -> str:
     return "\n".join(out)
 
 
-def build_release(solution: NotebookNode, assignment: Assignment, where: str) -> NotebookNode:
-    """The student notebook for a solution notebook (pure, deterministic)."""
+INTRO = """## How this notebook is checked and graded
+
+- **Exercises** are the cells that start with `# GRADED FUNCTION`. Write your code where it
+  says `# YOUR CODE HERE` (delete the `raise NotImplementedError()` line). Keep the
+  function's name: the grader looks for it.
+- **Check as you go.** Run the *checker* cell below once, then each `check("…")` cell after
+  an exercise: it runs the same public checks as the grader, right here, with hints for
+  common mistakes. Checks marked *hidden* run only when you submit.
+- **Grading** runs only the setup cells (as released, even if you edit them) and your
+  exercise cells, in a fresh process with a time budget per exercise. Your other cells
+  (experiments, long training runs) are not run, and `%magics` or `!shell` lines are skipped.
+- **`# grade-up-to-here`**: put this line in an exercise cell to have the grader ignore
+  everything below it in that cell (unfinished experiments, for example).
+- **Submit** this `.ipynb` file, saved after your last change.
+"""
+
+
+def build_release(solution: NotebookNode, assignment: Assignment, where: str,
+                  checker: str | None = None) -> NotebookNode:
+    """The student notebook for a solution notebook (pure, deterministic).
+
+    ``checker`` is the source of the checker cell (``autograder.bundle``); without it the
+    release has no in-notebook checks (the grader's own reference run uses that form).
+    """
     cells = []
     counters: dict[str, int] = {}
     seen: set[str] = set()
+
+    def add(cell: NotebookNode, role: str, cell_id: str, **meta: object) -> None:
+        cell.metadata = {METADATA_KEY: {"role": role, "schema": SCHEMA, **meta}}
+        if role != ROLE_EXERCISE:
+            cell.metadata.update({"editable": False, "deletable": False})
+        if role == ROLE_SETUP:
+            cell.metadata["tags"] = ["setup"]
+        if role == ROLE_CHECKER:
+            cell.metadata["jupyter"] = {"source_hidden": True}
+        cell["id"] = cell_id
+        cells.append(cell)
+
     for i, cell in enumerate(solution.cells):
         try:
             role, ex = solution_role(cell, assignment)
@@ -71,26 +112,22 @@ def build_release(solution: NotebookNode, assignment: Assignment, where: str) ->
         if new.cell_type == "code":
             new.outputs = []
             new.execution_count = None
-        meta: dict[str, object] = {"role": role, "schema": SCHEMA}
+            new.source = stub_solution(cell.source, f"{where}, cell {i + 1}")
         if ex is not None:
             if ex.id in seen:
                 raise CourseError(f"{where}, cell {i + 1}: a second cell for exercise {ex.id}")
             seen.add(ex.id)
-            new.source = stub_solution(cell.source, f"{where}, cell {i + 1}")
-            meta["exercise"] = ex.id
-            new["id"] = ex.id
-        else:
-            if new.cell_type == "code":
-                new.source = stub_solution(cell.source, f"{where}, cell {i + 1}")
-            kind = role if new.cell_type == "code" else new.cell_type
-            counters[kind] = counters.get(kind, 0) + 1
-            new["id"] = f"{kind}-{counters[kind]}"
-        new.metadata = {METADATA_KEY: meta}
-        if role != ROLE_EXERCISE:
-            new.metadata.update({"editable": False, "deletable": False})
-        if role == ROLE_SETUP:
-            new.metadata["tags"] = ["setup"]
-        cells.append(new)
+            add(new, role, ex.id, exercise=ex.id)
+            if checker is not None:
+                add(nbformat.v4.new_code_cell(f'check("{ex.id}")'), ROLE_CHECK,
+                    f"check-{ex.id}", exercise=ex.id)
+            continue
+        kind = role if new.cell_type == "code" else new.cell_type
+        counters[kind] = counters.get(kind, 0) + 1
+        add(new, role, f"{kind}-{counters[kind]}")
+        if checker is not None and len(cells) == 1:
+            add(nbformat.v4.new_markdown_cell(INTRO), ROLE_TEACHING, "how-grading-works")
+            add(nbformat.v4.new_code_cell(checker), ROLE_CHECKER, "checker")
     missing = [e.id for e in assignment.exercises if e.id not in seen]
     if missing:
         raise CourseError(
@@ -108,11 +145,36 @@ def build_release(solution: NotebookNode, assignment: Assignment, where: str) ->
     return nb
 
 
-def release_text(course: Course, assignment: Assignment) -> str:
-    """The released notebook's exact text for one assignment."""
+def release_text(course: Course, assignment: Assignment,
+                 facts: dict[str, Any] | None = None) -> str:
+    """The released notebook's exact text for one assignment.
+
+    ``facts`` are the public reference facts to embed; without them they are taken from
+    the reference (running the solution if its facts are not cached yet).
+    """
     path = course.solution_path(assignment)
     solution = nbformat.read(str(path), as_version=4)
-    return as_text(build_release(solution, assignment, str(path.relative_to(course.root))))
+    key = digest(course, assignment)
+    if facts is None:
+        facts = bundle.public_facts(assignment, course, load_reference(course, assignment))
+    checker = bundle.checker_cell(course, assignment, key, facts)
+    nb = build_release(solution, assignment, str(path.relative_to(course.root)), checker)
+    return as_text(nb)
+
+
+def embedded_facts(course: Course, assignment: Assignment, text: str) -> dict[str, Any] | None:
+    """The public facts inside a committed release, if they belong to the current solution."""
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception:
+        return None
+    for cell in nb.cells:
+        if cell_meta(cell).get("role") == ROLE_CHECKER:
+            spec = bundle.embedded(cell.source)
+            if spec and spec.get("digest") == digest(course, assignment):
+                facts = spec.get("facts")
+                return facts if isinstance(facts, dict) else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -131,10 +193,16 @@ def release(course: Course, *, check_only: bool = False,
     for assignment in course.assignments:
         if only and assignment.id not in only:
             continue
-        text = release_text(course, assignment)
         path = course.release_path(assignment)
         current = path.read_text(encoding="utf-8") if path.is_file() else None
-        changed = current != text
+        if check_only:
+            # no solution is run: the committed facts count only if the solution's hash
+            # still matches; everything else is regenerated and compared byte for byte
+            facts = embedded_facts(course, assignment, current) if current else None
+            changed = facts is None or current != release_text(course, assignment, facts)
+        else:
+            text = release_text(course, assignment)
+            changed = current != text
         if changed and not check_only:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

@@ -76,8 +76,9 @@ def main() -> None:
     for name, answers in EXAMPLES.items():
         nb = copy.deepcopy(release)
         for cell in nb.cells:
-            exercise = cell.metadata.get("autograder", {}).get("exercise")
-            if exercise in answers:
+            meta = cell.metadata.get("autograder", {})
+            exercise = meta.get("exercise")
+            if meta.get("role") == "exercise" and exercise in answers:
                 cell.source = answers[exercise]
         nbformat.write(nb, str(OUT / f"{name}.ipynb"))
     (OUT / "not_a_notebook.ipynb").write_text(

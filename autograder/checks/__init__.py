@@ -10,7 +10,7 @@ course.yaml that defines ``CHECKS = {"name": CheckSpec(function, Params)}``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,13 +43,37 @@ class NoParams:
     """Parameters of a check that takes none."""
 
 
+def no_probes(params: Any) -> Sequence[Sequence[float]]:
+    """A check that feeds the model nothing of its own."""
+    return ()
+
+
 @dataclass(frozen=True)
 class CheckSpec:
-    """A check function and the dataclass its parameters are validated against."""
+    """A check function and the dataclass its parameters are validated against.
+
+    ``needs`` names the facts it reads ("arrays", "model", "value" or "any");
+    ``probes`` gives the input batches it will ask the *reference* model to predict, so
+    a released notebook can carry those predictions instead of the model.
+    """
 
     function: CheckFunction
     params: type[Any] = NoParams
-    needs: str = "any"  # what the exercise must record: "arrays", "model", "value" or "any"
+    needs: str = "any"
+    probes: Callable[[Any], Sequence[Sequence[float]]] = no_probes
+
+
+def judge(spec: CheckSpec, params: Any, found: ExerciseFacts,
+          expected: ExerciseFacts) -> Verdict:
+    """Run one check; a check that crashes fails with the reason (never raises)."""
+    try:
+        verdict = spec.function(found, expected, params)
+    except Exception as exc:
+        return Verdict(False, f"the check could not run on this result "
+                              f"({type(exc).__name__}: {exc})")
+    # checks may compute with numpy: keep plain Python types in results
+    return Verdict(bool(verdict.passed), str(verdict.message), verdict.table,
+                   bool(verdict.near_threshold))
 
 
 def builtin_checks() -> Mapping[str, CheckSpec]:

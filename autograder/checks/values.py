@@ -75,4 +75,8 @@ def prediction(found: ExerciseFacts, expected: ExerciseFacts, p: PredictionParam
                    near_threshold=near)
 
 
-CHECKS = {"prediction": CheckSpec(prediction, PredictionParams, needs="model")}
+def _probes(p: PredictionParams) -> tuple[tuple[float, ...], ...]:
+    return () if p.expected is not None else (p.inputs,)
+
+
+CHECKS = {"prediction": CheckSpec(prediction, PredictionParams, needs="model", probes=_probes)}

@@ -14,6 +14,31 @@ def line(result: SubmissionResult) -> str:
             f"  ({result.seconds:.1f} s)")
 
 
+def feedback(result: SubmissionResult, *, public_only: bool = True) -> str:
+    """A student's feedback as text: per exercise the checks, messages and hints.
+
+    With ``public_only``, hidden checks show only that they exist.
+    """
+    lines = [f"{result.assignment}: {result.submission}"]
+    if result.message:
+        lines.append(f"  ✗ {result.message}")
+    lines.extend(f"  note: {n}" for n in result.notes)
+    for ex in result.exercises:
+        lines.append(f"\n{ex.title} ({ex.id})")
+        if ex.message:
+            lines.extend(f"  {line}" for line in ex.message.splitlines())
+        for c in ex.checks:
+            if c.hidden and public_only:
+                lines.append(f"  · {c.name}: hidden, graded when you submit")
+            else:
+                lines.append(f"  {'✓' if c.passed else '✗'} {c.name}: {c.message}")
+        lines.extend(f"  hint: {h.render()}" for h in ex.hints)
+    public = [c for e in result.exercises for c in e.checks if not (c.hidden and public_only)]
+    lines.append(f"\n{sum(c.passed for c in public)}/{len(public)} "
+                 f"{'public ' if public_only else ''}checks passed")
+    return "\n".join(lines)
+
+
 def table(results: Sequence[SubmissionResult]) -> str:
     """A plain-text table: student, per-exercise scores, total, first message."""
     if not results:

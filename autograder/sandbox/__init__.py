@@ -5,6 +5,7 @@ confined lives behind it (``runner``), and the harness is the only grader code t
 beside student code.
 """
 
-from autograder.sandbox.runner import Execution, Limits, execute
+from autograder.execution import Execution
+from autograder.sandbox.runner import Limits, execute
 
 __all__ = ["Execution", "Limits", "execute"]

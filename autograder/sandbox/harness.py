@@ -124,6 +124,39 @@ def _error(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "text": str(exc)[:2000], "traceback": text}
 
 
+def record_result(outbox: str, ex: str, kind: str, result: Any) -> tuple[list[str], Any]:
+    """Write what an exercise returned as data files; return their names and a JSON value.
+
+    ``arrays``: each array as ``.npy`` (no pickles); ``model``: a Keras model as ``.keras``;
+    ``value``: plain JSON data. The grader and the notebook's ``check()`` both use this.
+    """
+    if kind == "arrays":
+        import numpy as np
+
+        items = list(result) if isinstance(result, (tuple, list)) else [result]
+        files = []
+        for i, item in enumerate(items):
+            arr = np.asarray(item)
+            if arr.dtype == object:
+                raise TypeError(f"item {i + 1} of what {ex} returned is not an array of "
+                                f"numbers (it is {type(item).__name__})")
+            name = f"{ex}_{i}.npy"
+            np.save(os.path.join(outbox, name), arr, allow_pickle=False)
+            files.append(name)
+        return files, None
+    if kind == "model":
+        import keras
+
+        if not isinstance(result, keras.Model):
+            raise TypeError(f"{ex} should return a Keras model, it returned "
+                            f"{type(result).__name__}")
+        name = f"{ex}.keras"
+        result.save(os.path.join(outbox, name))
+        return [name], None
+    json.dumps(result)  # only plain data goes back: numbers, text, lists, mappings
+    return [], result
+
+
 class Harness:
     """Runs one job: setup, exercise definitions, then each exercise's call."""
 
@@ -215,7 +248,7 @@ class Harness:
         sys.stdout = sys.stderr = capture
         try:
             result = eval(compile(call["call"], f"<call {ex}>", "eval"), self.ns)
-            files, value = self.record(ex, call["record"], result)
+            files, value = record_result(self.outbox, ex, call["record"], result)
         except BaseException as exc:
             return {"status": "error", "phase": "call", "error": _error(exc),
                     "stdout": capture.text()}
@@ -224,33 +257,6 @@ class Harness:
             sys.stdout, sys.stderr = old
         return {"status": "ok", "files": files, "value": value, "stdout": capture.text(),
                 "alias": defined[0] if defined[0] != names[0] else None}
-
-    def record(self, ex: str, kind: str, result: Any) -> tuple[list[str], Any]:
-        if kind == "arrays":
-            import numpy as np
-
-            items = list(result) if isinstance(result, (tuple, list)) else [result]
-            files = []
-            for i, item in enumerate(items):
-                arr = np.asarray(item)
-                if arr.dtype == object:
-                    raise TypeError(f"item {i + 1} of what {ex} returned is not an array of "
-                                    f"numbers (it is {type(item).__name__})")
-                name = f"{ex}_{i}.npy"
-                np.save(os.path.join(self.outbox, name), arr, allow_pickle=False)
-                files.append(name)
-            return files, None
-        if kind == "model":
-            import keras
-
-            if not isinstance(result, keras.Model):
-                raise TypeError(f"{ex} should return a Keras model, it returned "
-                                f"{type(result).__name__}")
-            name = f"{ex}.keras"
-            result.save(os.path.join(self.outbox, name))
-            return [name], None
-        json.dumps(result)  # only plain data goes back: numbers, text, lists, mappings
-        return [], result
 
     def finish(self, summary: dict[str, Any]) -> None:
         path = os.path.join(self.outbox, "_run.json")

@@ -2,7 +2,13 @@
 
 Each exercise has a wall-time budget: when one overruns (or the process dies inside it),
 the process is killed and a new one runs the exercises still to do, so one infinite loop
-costs its own exercise only. The whole run also has a budget.
+costs its own exercise only. The whole run also has a budget. An exercise whose call uses
+another one that did not finish (``train(house_model(), *house_data())``) is not run again.
+
+The harness reports progress through a file in the outbox, which student code (in the same
+process) can write to as well: the runner takes only events in the order the harness writes
+them, gives every phase a budget (the time between two exercises too), and reads the file
+through its own descriptor.
 
 Layout of a run's private folder (``root``)::
 
@@ -13,21 +19,24 @@ Layout of a run's private folder (``root``)::
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import os
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from autograder.assemble import Program
+from autograder.execution import Execution
 from autograder.sandbox import cgroups
 from autograder.sandbox.isolation import confinement
 
@@ -35,7 +44,9 @@ HARNESS = Path(__file__).with_name("harness.py")
 POLL_SECONDS = 0.05
 SETUP_ALLOWANCE = 90.0  # seconds for the setup cells (imports, data) before any exercise
 DEFINE_ALLOWANCE = 60.0  # seconds at most to run one exercise cell's top-level code
-MAX_PROGRESS_BYTES = 65_536
+BETWEEN_ALLOWANCE = 15.0  # seconds from an exercise's end to the next event (none is slow)
+MAX_PROGRESS_BYTES = 65_536  # read per poll
+DISK_POLLS = 10  # check the run's disk use every this many polls
 
 
 @dataclass(frozen=True)
@@ -47,22 +58,8 @@ class Limits:
     max_output_bytes: int = 2_000_000
     max_file_bytes: int = 200_000_000
     max_processes: int = 512  # processes and threads together, where cgroups allow
-
-
-@dataclass(frozen=True)
-class Execution:
-    """What the execute stage hands to the check stage: untrusted records, and facts about
-    the run itself (which the grader observed, not the sandbox)."""
-
-    outbox: Path
-    records: dict[str, dict[str, Any]]
-    setup_error: dict[str, Any] | None
-    protections: tuple[str, ...]
-    speedups: tuple[str, ...]
-    seconds: float
-    restarts: int
-    missing_protections: tuple[str, ...] = ()
-    log_tail: str = field(default="", repr=False)
+    max_disk_bytes: int = 1_000_000_000  # all files the run writes, together
+    max_disk_files: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +67,69 @@ class _Attempt:
     phase: str  # setup, define, start, between
     exercise: str | None
     reason: str  # "" when the harness finished
+
+
+class _Progress:
+    """The harness's progress as the runner believes it.
+
+    Student code runs in the harness's process and may append to the progress file too,
+    so an event counts only when it is the next one the harness itself would write:
+    ``define`` for each exercise cell it runs, ``defined``, ``start``/``end`` for each call,
+    then ``finished``. A forger can at most move on to the next phase, which has its own
+    budget; a forged ``finished`` is never believed before the harness's own.
+    """
+
+    def __init__(self, fd: int, defines: list[str], calls: list[str]) -> None:
+        self.fd = fd
+        self.offset = 0
+        self.partial = b""
+        self.expected: list[tuple[str, str | None]] = [
+            *(("define", ex) for ex in defines), ("defined", None),
+            *((kind, ex) for ex in calls for kind in ("start", "end")), ("finished", None)]
+        self.position = 0
+        self.phase, self.exercise = "setup", None  # phase: setup, define, start, between
+        self.last: tuple[str, str] | None = None  # the last define/start: who ran last
+        self.since = time.monotonic()
+
+    @property
+    def finished(self) -> bool:
+        return self.position == len(self.expected)
+
+    def poll(self) -> None:
+        """Take the new, well-ordered events from the file."""
+        with contextlib.suppress(OSError):
+            size = os.fstat(self.fd).st_size
+            if size < self.offset:  # truncated behind our back: read it again
+                self.offset, self.partial = 0, b""
+            if size == self.offset:
+                return
+            chunk = os.pread(self.fd, MAX_PROGRESS_BYTES, self.offset)
+            self.offset += len(chunk)
+            lines = (self.partial + chunk).split(b"\n")
+            self.partial = lines.pop()[-MAX_PROGRESS_BYTES:]
+            for line in lines:
+                self._take(line)
+
+    def _take(self, line: bytes) -> None:
+        if self.finished:
+            return
+        try:
+            item = json.loads(line)
+        except ValueError:
+            return
+        if not isinstance(item, dict):
+            return
+        event = (item.get("event"), item.get("exercise"))
+        if event != self.expected[self.position]:
+            return
+        self.position += 1
+        kind, ex = event
+        self.since = time.monotonic()
+        if kind in ("define", "start") and isinstance(ex, str):
+            self.phase, self.exercise = str(kind), ex
+            self.last = (str(kind), ex)
+        else:
+            self.phase, self.exercise = "between", None
 
 
 def _user_processes(uid: int) -> int:
@@ -149,14 +209,53 @@ def read_capped(path: Path, limit: int) -> str:
         os.close(fd)
 
 
-def _events(path: Path) -> list[dict[str, Any]]:
-    events = []
-    for line in read_capped(path, MAX_PROGRESS_BYTES).splitlines():
-        with contextlib.suppress(json.JSONDecodeError):
-            item = json.loads(line)
-            if isinstance(item, dict):
-                events.append(item)
-    return events
+def _open_progress(path: Path, drop_uid: int | None) -> int:
+    """A fresh progress file the harness appends to; the runner reads it by this descriptor.
+
+    Whatever the sandbox left at the path in an earlier attempt (a file with forged events,
+    a symlink, a FIFO) is removed first.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    if drop_uid is not None:
+        os.fchown(fd, drop_uid, drop_uid)
+    return fd
+
+
+def _disk_use(folders: tuple[Path, ...], max_files: int) -> tuple[int, int]:
+    """Bytes stored and entries in ``folders`` (symlinks not followed; stops past max_files)."""
+    used = entries = 0
+    todo = [str(f) for f in folders]
+    while todo and entries <= max_files:
+        with contextlib.suppress(OSError), os.scandir(todo.pop()) as it:
+            for entry in it:
+                entries += 1
+                with contextlib.suppress(OSError):
+                    info = entry.stat(follow_symlinks=False)
+                    used += info.st_blocks * 512
+                    if stat.S_ISDIR(info.st_mode):
+                        todo.append(entry.path)
+                if entries > max_files:
+                    break
+    return used, entries
+
+
+def _dependencies(program: Program) -> dict[str, set[str]]:
+    """For each exercise, the other exercises its call expression uses."""
+    uses: dict[str, set[str]] = {}
+    for call in program.calls:
+        try:
+            names = {n.id for n in ast.walk(ast.parse(call.call, mode="eval"))
+                     if isinstance(n, ast.Name)}
+        except SyntaxError:
+            names = set()
+        uses[call.id] = {other.id for other in program.calls
+                         if other.id != call.id and names & set(other.names)}
+    return uses
 
 
 def _kill(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None) -> None:
