@@ -7,11 +7,13 @@ turned into comments, with a note for the feedback.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from nbformat import NotebookNode
 
-from autograder.course import Assignment
+from autograder.course import Assignment, DataInput
 from autograder.notebook import Location, grade_up_to_here, setup_sources
 
 IPYTHON_CALL = "get_ipython()"
@@ -36,16 +38,22 @@ class ExerciseCall:
     call: str
     record: str
     time_limit: float
+    probe: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Program:
-    """Everything the sandbox needs for one run, as plain data."""
+    """Everything the sandbox needs for one run, as plain data.
+
+    ``data`` names the arrays the grader hands the sandbox (``autograder.datasets``); the
+    runner writes them where the harness binds them before the setup cells.
+    """
 
     seed: int
     pieces: tuple[Piece, ...]
     calls: tuple[ExerciseCall, ...]
     notes: tuple[str, ...]
+    data: tuple[DataInput, ...] = ()
 
     def source_of(self, exercise: str) -> str:
         """The student's code for an exercise, as it is run ("" when not found)."""
@@ -90,6 +98,7 @@ def assemble(assignment: Assignment, release: NotebookNode, location: Location) 
                          "or !) were not run; the grader runs plain Python")
         pieces.append(Piece("exercise", f"exercise {ex.id} (cell {cell.index + 1})", source,
                             ex.id))
-    calls = tuple(ExerciseCall(ex.id, ex.names, ex.call, ex.record, ex.time_limit)
+    calls = tuple(ExerciseCall(ex.id, ex.names, ex.call, ex.record, ex.time_limit,
+                               None if ex.probe is None else dataclasses.asdict(ex.probe))
                   for ex in assignment.exercises)
-    return Program(assignment.seed, tuple(pieces), calls, tuple(notes))
+    return Program(assignment.seed, tuple(pieces), calls, tuple(notes), assignment.data)

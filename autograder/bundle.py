@@ -34,6 +34,10 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.checks.arrays": ("checks/arrays.py", False),
     "autograder.checks.model": ("checks/model.py", False),
     "autograder.checks.values": ("checks/values.py", False),
+    "autograder.checks.training": ("checks/training.py", False),
+    "autograder.checks.images": ("checks/images.py", False),
+    "autograder.datasets": ("datasets.py", False),
+    "autograder.errors": ("errors.py", False),
     "autograder.sandbox": (None, True),
     "autograder.sandbox.harness": ("sandbox/harness.py", False),
     "autograder.student": ("student.py", False),
@@ -90,12 +94,14 @@ def public_facts(assignment: Assignment, course: Course,
     for ex in assignment.exercises:
         public = [c for c in ex.checks if not c.hidden]
         needs = {course.checks[c.check].needs for c in public}
+        value = bool(needs & {"value", "any"})
         inputs = [list(x) for c in public
                   for x in course.checks[c.check].probes(c.params)]
         out[ex.id] = factsio.dump(
             reference.facts[ex.id],
             arrays=bool(needs & {"arrays", "any"}),
             model=bool(needs & {"model", "any"}),
+            value=value,
             inputs=inputs,
         )
     return out

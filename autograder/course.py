@@ -24,7 +24,8 @@ from autograder.errors import CourseError
 from autograder.hints import CONDITIONS, POINTER, HintRule
 
 SCHEMA_VERSION = 1
-RECORD_KINDS = ("arrays", "model", "value")
+RECORD_KINDS = ("arrays", "model", "value", "history", "callback")
+DATA_PARTS = ("images", "labels")
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -40,6 +41,24 @@ class ExerciseCheck:
 
 
 @dataclass(frozen=True)
+class DataInput:
+    """An array the grader gives the sandbox, bound to ``name`` before the setup cells run."""
+
+    name: str
+    dataset: str
+    split: str
+    part: str
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class CallbackProbe:
+    """Synthetic ``logs`` sequences fed to a callback's ``on_epoch_end`` (None = no logs)."""
+
+    sequences: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
 class Exercise:
     """A graded exercise: the cell that defines ``entry``, how to call it, what to record."""
 
@@ -52,6 +71,7 @@ class Exercise:
     time_limit: float
     checks: tuple[ExerciseCheck, ...]
     hints: tuple[HintRule, ...] = ()
+    probe: CallbackProbe | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -75,6 +95,7 @@ class Assignment:
     time_limit: float
     memory_limit_mb: int
     exercises: tuple[Exercise, ...]
+    data: tuple[DataInput, ...] = ()
 
     @property
     def max_score(self) -> float:
@@ -273,7 +294,7 @@ def _assignment(
     if not _ID.match(str(aid)):
         raise CourseError(f"{path}: {where}: an assignment id must be an identifier")
     r = _Reader(path, node, where)
-    r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "exercises"])
+    r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "exercises", "data"])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
         raise r.fail(
@@ -291,8 +312,12 @@ def _assignment(
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise r.fail("exercises", f"exercise ids must be unique; repeated: {', '.join(dupes)}")
+    data_node = r.get("data", dict, {})
+    data = tuple(_data_input(path, f"{where}.data.{name}", name, n)
+                 for name, n in data_node.items())
     return Assignment(
         id=aid,
+        data=data,
         title=r.get("title", str, aid),
         notebook=notebook,
         seed=r.get("seed", int, 0),
@@ -302,12 +327,44 @@ def _assignment(
     )
 
 
+def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
+    from autograder.datasets import KNOWN
+
+    if not _ID.match(str(name)):
+        raise CourseError(f"{path}: {where}: a data name must be a Python identifier")
+    r = _Reader(path, node, where)
+    r.only(["dataset", "split", "part", "limit"])
+    dataset = r.get("dataset", str)
+    if dataset not in KNOWN:
+        raise r.fail("dataset", f"unknown dataset {dataset!r}; known: {', '.join(KNOWN)}")
+    part = r.get("part", str)
+    if part not in DATA_PARTS:
+        raise r.fail("part", f"must be one of {', '.join(DATA_PARTS)}")
+    return DataInput(name=str(name), dataset=dataset, split=r.get("split", str), part=part,
+                     limit=r.get("limit", int, None, check=_positive))
+
+
+def _probe(path: Path, where: str, node: Any, record: str) -> CallbackProbe:
+    r = _Reader(path, node, where)
+    r.only(["sequences"])
+    if record != "callback":
+        raise r.fail(None, "a probe goes with record: callback")
+    sequences = r.get("sequences", list)
+    for i, seq in enumerate(sequences):
+        if not isinstance(seq, list) or not seq or not all(
+            item is None or isinstance(item, dict) for item in seq
+        ):
+            raise r.fail("sequences", f"sequence {i + 1} must be a non-empty list of logs "
+                                      "mappings (or null for no logs)")
+    return CallbackProbe(tuple(tuple(dict(x) if x else None for x in s) for s in sequences))
+
+
 def _exercise(
     path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec]
 ) -> Exercise:
     r = _Reader(path, node, where)
     r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
-            "hints"])
+            "hints", "probe"])
     ex_id = r.get("id", str, check=_identifier)
     entry = r.get("entry", str, ex_id, check=_identifier)
     aliases = r.get("aliases", list, [])
@@ -343,6 +400,8 @@ def _exercise(
         time_limit=r.get("time_limit", float, 60.0, check=_positive),
         checks=ex_checks,
         hints=hints,
+        probe=None if "probe" not in r.node else _probe(path, f"{where}.probe",
+                                                          r.node["probe"], record),
     )
 
 

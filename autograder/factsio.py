@@ -22,10 +22,12 @@ def _from_array(d: dict[str, Any]) -> np.ndarray:
     return np.asarray(d["data"], dtype=np.dtype(d["dtype"])).reshape(d["shape"])
 
 
-def dump(facts: ExerciseFacts, *, arrays: bool, model: bool,
+def dump(facts: ExerciseFacts, *, arrays: bool, model: bool, value: bool = False,
          inputs: Sequence[Sequence[float]] = ()) -> dict[str, Any]:
     """The parts of ``facts`` that are asked for, as JSON-ready data."""
     out: dict[str, Any] = {"status": facts.status}
+    if value and facts.value is not None:
+        out["value"] = facts.value
     if arrays and facts.arrays is not None:
         out["arrays"] = [_array(a) for a in facts.arrays]
     if model and facts.model is not None:
@@ -72,4 +74,5 @@ def load(data: dict[str, Any]) -> ExerciseFacts:
             metrics=tuple(m["metrics"]),
             predict=predict,
         )
-    return ExerciseFacts(data.get("status", OK), arrays=arrays, model=model)
+    return ExerciseFacts(data.get("status", OK), arrays=arrays, model=model,
+                         value=data.get("value"))

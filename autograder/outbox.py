@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,8 @@ FILE_NAME = re.compile(r"^[A-Za-z0-9_]{1,80}\.(npy|keras)$")
 MAX_RECORD_BYTES = 1_000_000
 MAX_ARRAY_BYTES = 200_000_000
 MAX_MODEL_BYTES = 1_500_000_000
+MAX_CONFIG_BYTES = 16 * 2**20  # a model's config.json, unpacked
+MAX_MEMBERS = 10_000  # files in a .keras archive
 MAX_TEXT = 20_000
 STATUSES = {OK, ERROR, MISSING, TIMEOUT, KILLED, NOT_RUN}
 
@@ -64,9 +67,13 @@ def read_record(outbox: Path, entry: dict[str, Any]) -> dict[str, Any]:
     if "file" not in entry:
         return entry  # written by the grader itself (timeout, killed, not run)
     path = outbox / str(entry["file"])
-    if path.is_symlink() or path.stat().st_size > MAX_RECORD_BYTES:
+    if (path.is_symlink() or not path.is_file()
+            or path.stat().st_size > MAX_RECORD_BYTES):
         raise OutboxError("the exercise record is not a plain file of sensible size")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError as exc:  # "[[[[…]]]]": the sandbox did not write that
+        raise OutboxError("the exercise record is nested too deeply") from exc
     if not isinstance(data, dict) or data.get("status") not in STATUSES:
         raise OutboxError("the exercise record is malformed")
     return data
@@ -95,13 +102,14 @@ def exercise_facts(execution: Execution, exercise_id: str, record_kind: str) -> 
             arrays = tuple(load_array(_file(execution.outbox, f, MAX_ARRAY_BYTES))
                            for f in files)
             return ExerciseFacts(OK, "", stdout, seconds, arrays=arrays)
-        if record_kind == "model":
+        value = rec.get("value")
+        json.dumps(value)
+        if record_kind in ("model", "history"):
             if len(files) != 1:
                 raise OutboxError("expected one model file")
             model = load_model(_file(execution.outbox, files[0], MAX_MODEL_BYTES))
-            return ExerciseFacts(OK, "", stdout, seconds, model=model)
-        value = rec.get("value")
-        json.dumps(value)
+            return ExerciseFacts(OK, "", stdout, seconds, model=model,
+                                 value=value if record_kind == "history" else None)
         return ExerciseFacts(OK, "", stdout, seconds, value=value)
     except Exception as exc:  # the grader refused or failed to read what came back
         return ExerciseFacts(ERROR, f"the grader could not read what {exercise_id} returned: "
@@ -125,6 +133,9 @@ def exercise_message(rec: dict[str, Any]) -> str:
     text = _text(err.get("text"), 2000)
     tb = _text(err.get("traceback"), 6000)
     when = "while defining it" if rec.get("phase") == "define" else "when called"
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 4:  # TensorFlow's errors list graph nodes first; the cause comes last
+        text = " ".join(line.strip() for line in lines[-2:])
     if kind == "NotImplementedError":
         return ("not written yet: replace 'raise NotImplementedError()' with your code "
                 "(between the comments that mark your part)")
@@ -140,7 +151,23 @@ def exercise_message(rec: dict[str, Any]) -> str:
 
 
 def load_array(path: Path) -> np.ndarray:
-    """A numeric array from a .npy file; pickled object arrays are refused."""
+    """A numeric array from a .npy file; pickled object arrays are refused, and so is a
+    header that promises more (or less) data than the file holds, before any allocation."""
+    fmt = np.lib.format
+    with open(path, "rb") as fh:
+        try:
+            version = fmt.read_magic(fh)
+            read_header = (fmt.read_array_header_1_0 if version == (1, 0)
+                           else fmt.read_array_header_2_0)
+            shape, _, dtype = read_header(fh)
+        except ValueError as exc:
+            raise OutboxError(f"{path.name} is not a .npy file ({exc})") from exc
+        if dtype.hasobject:
+            raise OutboxError(f"{path.name} holds Python objects (a pickle), not numbers; "
+                              "it was not loaded")
+        expected = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+        if expected != path.stat().st_size - fh.tell():
+            raise OutboxError(f"{path.name} does not hold the data its header describes")
     arr = np.load(path, allow_pickle=False)
     if not isinstance(arr, np.ndarray):
         raise OutboxError(f"{path.name} is not a plain array")
@@ -187,16 +214,37 @@ def inspect_keras_config(path: Path) -> None:
     """Refuse a .keras file that names any class outside Keras itself (before loading)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
+            members = zf.infolist()
+            names = {m.filename for m in members}
             if "config.json" not in names:
                 raise OutboxError("the model file has no config.json")
             if any(n.startswith("/") or ".." in n for n in names):
                 raise OutboxError("the model file has unsafe member names")
-            config = json.loads(zf.read("config.json"))
+            if len(members) > MAX_MEMBERS:
+                raise OutboxError(f"the model file holds over {MAX_MEMBERS:,} files")
+            if sum(m.file_size for m in members) > MAX_MODEL_BYTES:
+                raise OutboxError("the model file unpacks to more than "
+                                  f"{MAX_MODEL_BYTES // 2**20:,} MB")
+            if zf.getinfo("config.json").file_size > MAX_CONFIG_BYTES:
+                raise OutboxError("the model's config.json is larger than "
+                                  f"{MAX_CONFIG_BYTES // 2**20} MB")
+            with zf.open("config.json") as fh:  # stops at the declared size, checks the CRC
+                config = json.loads(fh.read(MAX_CONFIG_BYTES + 1))
     except zipfile.BadZipFile as exc:
         raise OutboxError("the model file is not a .keras archive") from exc
+    except RecursionError as exc:
+        raise OutboxError("the model's config.json is nested too deeply") from exc
     for node in _walk(config):
+        if node.get("class_name") == "__lambda__":
+            raise OutboxError("the model holds a Python lambda (a Lambda layer); the grader "
+                              "does not run code stored in a model file")
         module = node.get("module")
+        if module == "builtins" and node.get("class_name") == "function":
+            raise OutboxError(
+                f"the model uses the function {str(node.get('config'))[:60]!r} as an "
+                "activation, which Keras cannot save and reload; use a Keras activation "
+                "by name, such as activation='relu'"
+            )
         if isinstance(module, str) and module and not _ALLOWED_MODULE.match(module):
             raise OutboxError(
                 f"the model uses {module}.{node.get('class_name')}, which is not part of Keras; "
@@ -248,7 +296,9 @@ def load_model(path: Path) -> ModelFacts:
     inspect_keras_config(path)
     keras = keras_module()
 
-    model = keras.models.load_model(path, compile=True, safe_mode=True)
+    with warnings.catch_warnings():  # e.g. "Skipping variable loading for optimizer"
+        warnings.simplefilter("ignore")
+        model = keras.models.load_model(path, compile=True, safe_mode=True)
     layers = []
     for layer in model.layers:
         try:

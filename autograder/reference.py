@@ -104,3 +104,6 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
         except OSError:
             if not (folder / "records.json").is_file():
                 raise
+    for old in folder.parent.glob(f"{assignment.id}-*"):  # facts of older solutions
+        if old != folder and (old / "records.json").is_file():
+            shutil.rmtree(old, ignore_errors=True)

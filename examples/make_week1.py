@@ -13,7 +13,6 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-RELEASE = ROOT / "assignments" / "week1" / "week1.ipynb"
 OUT = ROOT / "examples" / "submissions" / "week1"
 
 DATA = '''# GRADED FUNCTION: house_data
@@ -70,21 +69,27 @@ EXAMPLES: dict[str, dict[str, str]] = {
 }
 
 
-def main() -> None:
-    release = nbformat.read(str(RELEASE), as_version=4)
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, answers in EXAMPLES.items():
+def write_examples(week: str, examples: dict[str, dict[str, str]]) -> None:
+    """Write one notebook per example: the release with its exercise cells replaced."""
+    release = nbformat.read(str(ROOT / "assignments" / week / f"{week}.ipynb"), as_version=4)
+    out = ROOT / "examples" / "submissions" / week
+    out.mkdir(parents=True, exist_ok=True)
+    for name, answers in examples.items():
         nb = copy.deepcopy(release)
         for cell in nb.cells:
             meta = cell.metadata.get("autograder", {})
             exercise = meta.get("exercise")
             if meta.get("role") == "exercise" and exercise in answers:
                 cell.source = answers[exercise]
-        nbformat.write(nb, str(OUT / f"{name}.ipynb"))
+        nbformat.write(nb, str(out / f"{name}.ipynb"))
+    print(f"wrote {len(examples)} examples to {out.relative_to(ROOT)}")
+
+
+def main() -> None:
+    write_examples("week1", EXAMPLES)
     (OUT / "not_a_notebook.ipynb").write_text(
         "xs = [1, 2, 3]\nprint('I saved my notebook as a Python file')\n", encoding="utf-8"
     )
-    print(f"wrote {len(EXAMPLES) + 1} examples to {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -78,9 +78,10 @@ def judge(spec: CheckSpec, params: Any, found: ExerciseFacts,
 
 def builtin_checks() -> Mapping[str, CheckSpec]:
     """Every check this package provides, by the name course.yaml uses."""
-    from autograder.checks import arrays, model, values
+    from autograder.checks import arrays, images, model, training, values
 
-    return {**arrays.CHECKS, **model.CHECKS, **values.CHECKS}
+    return {**arrays.CHECKS, **model.CHECKS, **values.CHECKS, **training.CHECKS,
+            **images.CHECKS}
 
 
 def plural(n: int, word: str) -> str:

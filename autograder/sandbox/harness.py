@@ -11,6 +11,7 @@ Usage: python -I harness.py JOB.json
 from __future__ import annotations
 
 import builtins
+import collections
 import contextlib
 import io
 import json
@@ -18,12 +19,17 @@ import linecache
 import os
 import random
 import sys
+import threading
 import time
 import traceback
+import types
 from typing import Any
 
 MAX_CAPTURE = 20_000  # characters of a student's print output kept per exercise
 MAX_TRACEBACK = 6_000
+MAX_FRAMES = 50
+RESTART_EXIT = 75  # exit code: the exercises still to run need a fresh process
+MAX_NEW_THREADS = 8  # Python threads an exercise may leave running before a fresh process
 
 
 class _Capture(io.TextIOBase):
@@ -114,14 +120,93 @@ def apply_speedups() -> list[str]:
 
 
 def _error(exc: BaseException) -> dict[str, Any]:
-    """A student-facing description of an exception: only frames of student code."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+    """A student-facing description of an exception: only frames of student code (the
+    innermost MAX_FRAMES: a runaway recursion leaves a million)."""
+    tail: collections.deque[types.TracebackType] = collections.deque(maxlen=MAX_FRAMES)
+    tb = exc.__traceback__
+    while tb is not None:
+        tail.append(tb)
+        tb = tb.tb_next
+    frames = [f for f in traceback.extract_tb(tail[0] if tail else None)
               if f.filename.startswith("<") and not f.filename.startswith("<call ")]
     lines = traceback.format_list(frames)
     if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith("<"):
         lines = [f'  File "{exc.filename}", line {exc.lineno}\n    {(exc.text or "").strip()}\n']
     text = "".join(lines)[-MAX_TRACEBACK:]
     return {"type": type(exc).__name__, "text": str(exc)[:2000], "traceback": text}
+
+
+def _plain(value: Any) -> Any:
+    """Numbers from numpy/TensorFlow as plain floats (JSON cannot hold the others)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def probe_callback(make: Any, sequences: list[list[Any]]) -> list[dict[str, Any]]:
+    """Feed each synthetic ``logs`` sequence to a fresh callback; observe, never judge.
+
+    For each sequence: the epoch at which ``model.stop_training`` became true (or None),
+    what the callback printed, and the error it raised, if any.
+    """
+    import keras
+
+    observations = []
+    for sequence in sequences:
+        callback = make()
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(f"expected a keras.callbacks.Callback, got {type(callback).__name__}")
+        model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+        model.stop_training = False
+        callback.set_model(model)
+        seen: dict[str, Any] = {"stopped_at": None, "printed": [], "error": None,
+                                "logs": sequence}
+        for epoch, logs in enumerate(sequence):
+            out = _Capture()
+            old = sys.stdout
+            sys.stdout = out
+            try:
+                callback.on_epoch_end(epoch, None if logs is None else dict(logs))
+            except Exception as exc:
+                seen["error"] = f"{type(exc).__name__}: {exc}"[:500]
+            finally:
+                sys.stdout = old
+            seen["printed"].append(out.text()[:500])
+            if seen["error"] is not None:
+                break
+            if bool(getattr(model, "stop_training", False)):
+                seen["stopped_at"] = epoch
+                break
+        observations.append(seen)
+    return observations
+
+
+#: TensorFlow functions used as activations (``activation=tf.nn.softmax``, as in the course
+#: notes) and the identical Keras activation; Keras 3 cannot reload the TensorFlow ones.
+TF_ACTIVATIONS = {"softmax_v2": "softmax", "softmax": "softmax", "relu": "relu",
+                  "sigmoid": "sigmoid", "tanh": "tanh", "elu": "elu", "selu": "selu",
+                  "softplus": "softplus", "softsign": "softsign", "swish": "silu",
+                  "silu": "silu", "gelu": "gelu", "relu6": "relu6", "exp": "exponential"}
+
+
+def keras_activations(model: Any) -> None:
+    """Give layers that use a TensorFlow activation function the same Keras function."""
+    import keras
+
+    for layer in model._flatten_layers(include_self=False):
+        fn = getattr(layer, "activation", None)
+        module = getattr(fn, "__module__", "") or ""
+        if callable(fn) and not module.startswith("keras"):
+            name = TF_ACTIVATIONS.get(getattr(fn, "__name__", ""))
+            if name is not None:
+                layer.activation = keras.activations.get(name)
+
+
+def save_model(model: Any, path: str) -> None:
+    """Save a Keras model as ``.keras`` data (activations made loadable first)."""
+    keras_activations(model)
+    model.save(path)
 
 
 def record_result(outbox: str, ex: str, kind: str, result: Any) -> tuple[list[str], Any]:
@@ -151,8 +236,22 @@ def record_result(outbox: str, ex: str, kind: str, result: Any) -> tuple[list[st
             raise TypeError(f"{ex} should return a Keras model, it returned "
                             f"{type(result).__name__}")
         name = f"{ex}.keras"
-        result.save(os.path.join(outbox, name))
+        save_model(result, os.path.join(outbox, name))
         return [name], None
+    if kind == "history":
+        import keras
+
+        if not isinstance(result, keras.callbacks.History):
+            raise TypeError(f"{ex} should return the History that model.fit(...) returns, "
+                            f"it returned {type(result).__name__}")
+        name = f"{ex}.keras"
+        save_model(result.model, os.path.join(outbox, name))
+        value = {
+            "history": {str(k): [_plain(v) for v in vs] for k, vs in result.history.items()},
+            "epochs": (result.params or {}).get("epochs"),
+            "epochs_run": len(result.epoch),
+        }
+        return [name], value
     json.dumps(result)  # only plain data goes back: numbers, text, lists, mappings
     return [], result
 
@@ -168,11 +267,41 @@ class Harness:
         self.ns["get_ipython"] = lambda: _IPythonStub(self.ns)
         self.definition_errors: dict[str, dict[str, Any]] = {}
         self.pid = os.getpid()
+        self.own_pid_namespace = bool(job.get("own_pid_namespace"))
 
     def only_original_process(self) -> None:
         """A process the student's code forked must not come back into the harness."""
         if os.getpid() != self.pid:
             os._exit(0)
+
+    def left_running(self, threads_before: int) -> str:
+        """What an exercise left running (threads, processes), or "" when nothing much.
+
+        A thread or fork bomb that outlives its exercise would starve the next ones of
+        threads and processes; the harness then asks for a fresh process for them.
+        """
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0]:  # reap the student's finished children
+                pass
+        threads = threading.active_count() - threads_before
+        processes = 0
+        session = os.getsid(0)
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in (1, self.pid):
+                continue
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                with open(f"/proc/{name}/stat", encoding="utf-8", errors="replace") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                state, ppid, sid = fields[0], int(fields[1]), int(fields[3])
+                if state != "Z" and (self.own_pid_namespace or ppid == self.pid
+                                     or sid == session):
+                    processes += 1
+        parts = []
+        if threads > MAX_NEW_THREADS:
+            parts.append(f"{threads} threads")
+        if processes:
+            parts.append(f"{processes} process{'es' if processes > 1 else ''}")
+        return " and ".join(parts)
 
     def event(self, kind: str, exercise: str | None = None) -> None:
         self.progress.write(json.dumps({"event": kind, "exercise": exercise}) + "\n")
@@ -199,6 +328,10 @@ class Harness:
     def run(self) -> None:
         job = self.job
         seed = int(job["seed"])
+        for item in job.get("data", ()):
+            import numpy as np
+
+            self.ns[item["name"]] = np.load(item["file"], allow_pickle=False)
         seed_everything(seed)
         for piece in job["pieces"]:
             if piece["kind"] != "setup":
@@ -220,15 +353,23 @@ class Harness:
                 self.definition_errors[ex] = {**error, "stdout": out}
         self.event("defined")
         skip_call = set(job.get("skip_call", ()))
-        for call in job["calls"]:
-            if call["id"] in skip_call:
-                continue
+        calls = [c for c in job["calls"] if c["id"] not in skip_call]
+        for call in calls:
             self.event("start", call["id"])
             started = time.monotonic()
+            threads = threading.active_count()
             record = self.call(call, seed)
             record["seconds"] = round(time.monotonic() - started, 3)
+            left = self.left_running(threads) if call is not calls[-1] else ""
+            if left:
+                record["stdout"] = (f"{record.get('stdout') or ''}\n[grader] {call['id']} "
+                                    f"left {left} running; the exercises after it ran in "
+                                    "a fresh process").lstrip("\n")
             self.write_record(call["id"], record)
             self.event("end", call["id"])
+            if left:
+                self.progress.flush()
+                os._exit(RESTART_EXIT)
         self.finish({"speedups": speedups})
 
     def call(self, call: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -247,8 +388,14 @@ class Harness:
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
         try:
-            result = eval(compile(call["call"], f"<call {ex}>", "eval"), self.ns)
-            files, value = record_result(self.outbox, ex, call["record"], result)
+            code = compile(call["call"], f"<call {ex}>", "eval")
+            if call["record"] == "callback":
+                sequences = [list(s) for s in (call.get("probe") or {}).get("sequences", ())]
+                files: list[str] = []
+                value = probe_callback(lambda: eval(code, self.ns), sequences)
+            else:
+                result = eval(code, self.ns)
+                files, value = record_result(self.outbox, ex, call["record"], result)
         except BaseException as exc:
             return {"status": "error", "phase": "call", "error": _error(exc),
                     "stdout": capture.text()}

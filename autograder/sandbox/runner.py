@@ -38,6 +38,7 @@ from typing import Any
 from autograder.assemble import Program
 from autograder.execution import Execution
 from autograder.sandbox import cgroups
+from autograder.sandbox.harness import RESTART_EXIT
 from autograder.sandbox.isolation import confinement
 
 HARNESS = Path(__file__).with_name("harness.py")
@@ -47,6 +48,7 @@ DEFINE_ALLOWANCE = 60.0  # seconds at most to run one exercise cell's top-level 
 BETWEEN_ALLOWANCE = 15.0  # seconds from an exercise's end to the next event (none is slow)
 MAX_PROGRESS_BYTES = 65_536  # read per poll
 DISK_POLLS = 10  # check the run's disk use every this many polls
+DISK_KILL = "killed: it wrote more than"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class _Attempt:
     phase: str  # setup, define, start, between
     exercise: str | None
     reason: str  # "" when the harness finished
+    restart: bool = False  # the harness asked for a fresh process for the exercises left
 
 
 class _Progress:
@@ -87,7 +90,8 @@ class _Progress:
             *(("define", ex) for ex in defines), ("defined", None),
             *((kind, ex) for ex in calls for kind in ("start", "end")), ("finished", None)]
         self.position = 0
-        self.phase, self.exercise = "setup", None  # phase: setup, define, start, between
+        self.phase = "setup"  # setup, define, start, between
+        self.exercise: str | None = None
         self.last: tuple[str, str] | None = None  # the last define/start: who ran last
         self.since = time.monotonic()
 
@@ -244,6 +248,17 @@ def _disk_use(folders: tuple[Path, ...], max_files: int) -> tuple[int, int]:
     return used, entries
 
 
+def _empty(folder: Path) -> None:
+    """Remove what the sandbox left in one of its folders (symlinks are not followed)."""
+    with contextlib.suppress(OSError), os.scandir(folder) as it:
+        for entry in it:
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+
+
 def _dependencies(program: Program) -> dict[str, set[str]]:
     """For each exercise, the other exercises its call expression uses."""
     uses: dict[str, set[str]] = {}
@@ -297,19 +312,29 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
     speedups: tuple[str, ...] = ()
     log = control / "output.log"
     budgets = {c.id: c.time_limit for c in program.calls}
+    data_files = write_data(program, control)
+    uses = _dependencies(program)
     protections = [*confine.protections, "separate process", "wall-time limits",
                    f"memory limit {limits.memory_mb} MB per process", "file size limit"]
     missing = list(confine.missing)
     while True:
         progress = outbox / f"_progress-{restarts}.jsonl"
+        fd = _open_progress(progress, confine.drop_uid)
+        tracker = _Progress(
+            fd,
+            [p.exercise for p in program.pieces
+             if p.kind == "exercise" and p.exercise and p.exercise not in skip_define],
+            [c.id for c in program.calls if c.id not in records])
         job = {
             "seed": program.seed,
+            "data": data_files,
             "pieces": [asdict(p) for p in program.pieces],
             "calls": [asdict(c) for c in program.calls],
             "outbox": str(outbox),
             "progress": str(progress),
             "skip_define": sorted(skip_define),
             "skip_call": sorted(records),
+            "own_pid_namespace": "--unshare-pid" in confine.prefix,
         }
         job_path = control / f"job-{restarts}.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
@@ -329,31 +354,46 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
                     stdout=out, stderr=subprocess.STDOUT,
                     preexec_fn=_preexec(limits, group, _nproc_cap(limits, confine.drop_uid)),
                 )
-                attempt = _watch(proc, group, progress, budgets, deadline, log, limits)
+                attempt = _watch(proc, group, tracker, budgets, deadline, log, limits,
+                                 writable)
             if group is not None and group.oom_killed() and attempt.reason.startswith("killed"):
                 attempt = _Attempt(attempt.phase, attempt.exercise,
                                    f"killed: it ran out of memory (limit {limits.memory_mb} MB)")
         finally:
+            os.close(fd)
             if group is not None:
                 group.kill_all()
+        if attempt.reason.startswith(DISK_KILL):  # free the disk before going on
+            for folder in writable[1:]:
+                _empty(folder)
         for call in program.calls:
             if call.id not in records and (outbox / f"{call.id}.json").is_file():
                 records[call.id] = {"file": f"{call.id}.json"}
-        if not attempt.reason:  # the harness finished its job
+        if attempt.restart:  # an exercise left threads or processes behind: start afresh
+            pass
+        elif not attempt.reason:  # the harness finished its job
             summary = _summary(outbox)
             setup_error = summary.get("setup_error")
             speedups = tuple(str(s) for s in summary.get("speedups") or ())
             break
-        if attempt.exercise is None:  # died or ran out of time outside any exercise
+        elif attempt.exercise is None:  # died or ran out of time outside any exercise
             if attempt.phase == "setup":
                 setup_error = {"type": "SetupFailed", "text": attempt.reason, "traceback": ""}
             for call in program.calls:
                 records.setdefault(call.id, {"status": "not_run", "reason": attempt.reason})
             break
-        records[attempt.exercise] = {"status": attempt.reason.split(":")[0],
-                                     "reason": attempt.reason}
-        if attempt.phase == "define":
-            skip_define.add(attempt.exercise)
+        else:
+            records[attempt.exercise] = {"status": attempt.reason.split(":")[0],
+                                         "reason": attempt.reason}
+            if attempt.phase == "define":
+                skip_define.add(attempt.exercise)
+            for call in program.calls:  # running them again would hang or crash again
+                if call.id not in records and attempt.exercise in uses[call.id]:
+                    records[call.id] = {"status": "not_run", "reason": (
+                        f"not run: it is called as {call.call}, and {attempt.exercise} did "
+                        f"not finish ({attempt.reason})")}
+        if all(c.id in records for c in program.calls):
+            break
         restarts += 1
         if time.monotonic() >= deadline or restarts > len(program.calls):
             for call in program.calls:
@@ -373,6 +413,25 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
     )
 
 
+def write_data(program: Program, control: Path) -> list[dict[str, str]]:
+    """Write the arrays the program is given into the grader-owned (read-only) folder."""
+    if not program.data:
+        return []
+    import numpy as np
+
+    from autograder.datasets import load
+
+    folder = control / "data"
+    folder.mkdir(exist_ok=True)
+    files = []
+    for item in program.data:
+        images, labels = load(item.dataset, item.split, item.limit)
+        path = folder / f"{item.name}.npy"
+        np.save(path, images if item.part == "images" else labels, allow_pickle=False)
+        files.append({"name": item.name, "file": str(path)})
+    return files
+
+
 def _summary(outbox: Path) -> dict[str, Any]:
     try:
         data = json.loads(read_capped(outbox / "_run.json", 1_000_000) or "{}")
@@ -381,49 +440,74 @@ def _summary(outbox: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None, progress: Path,
-           budgets: dict[str, float], deadline: float, log: Path, limits: Limits) -> _Attempt:
+def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
+           progress: _Progress, budgets: dict[str, float], deadline: float, log: Path,
+           limits: Limits, writable: tuple[Path, ...]) -> _Attempt:
     """Wait for the process; kill it on a budget overrun."""
-    phase, current = "setup", None
-    phase_started = time.monotonic()
-    seen = 0
-    finished = False
+    log_start = log.stat().st_size  # the log is shared by every attempt of the run
+    disk_start = _disk_use(writable, limits.max_disk_files)  # and so are the folders
+    polls = 0
     while True:
         code = proc.poll()
-        events = _events(progress)
-        for ev in events[seen:]:
-            kind, ex = ev.get("event"), ev.get("exercise")
-            if kind in ("define", "start") and isinstance(ex, str) and ex in budgets:
-                phase, current, phase_started = kind, ex, time.monotonic()
-            elif kind in ("end", "defined"):
-                phase, current, phase_started = "between", None, time.monotonic()
-            elif kind == "finished":
-                finished = True
-        seen = len(events)
+        progress.poll()
+        phase, current = progress.phase, progress.exercise
         if code is not None:
-            if finished and code == 0:
+            if progress.finished and code == 0:
                 return _Attempt(phase, current, "")
-            return _Attempt(phase, current, f"killed: {_death(code)}")
+            if (code == RESTART_EXIT and phase == "between" and progress.last is not None
+                    and progress.last[0] == "start"):
+                return _Attempt(phase, current, "", restart=True)
+            return _blame(progress, f"killed: {_death(code)}")
         now = time.monotonic()
-        if log.stat().st_size > limits.max_output_bytes:
+        reason = ""
+        if log.stat().st_size - log_start > limits.max_output_bytes:
+            reason = ("killed: it printed more than the output limit "
+                      f"({limits.max_output_bytes // 1000:,} kB)")
+        elif now > deadline:
+            reason = "timeout: the whole run went over its time budget"
+        elif polls % DISK_POLLS == 0:
+            used, files = _disk_use(writable, limits.max_disk_files)
+            if used - disk_start[0] > limits.max_disk_bytes:
+                reason = (f"{DISK_KILL} the disk limit "
+                          f"({limits.max_disk_bytes // 1_000_000:,} MB in all)")
+            elif files - disk_start[1] > limits.max_disk_files:
+                reason = (f"{DISK_KILL} {limits.max_disk_files:,} files and folders")
+        if reason:
             _kill(proc, group)
-            return _Attempt(phase, current, "killed: it printed more than the output limit "
-                                            f"({limits.max_output_bytes // 1000:,} kB)")
-        if now > deadline:
-            _kill(proc, group)
-            return _Attempt(phase, current, "timeout: the whole run went over its time budget")
+            return _blame(progress, reason)
         if current is not None:
             limit = budgets[current] if phase == "start" else min(budgets[current],
                                                                   DEFINE_ALLOWANCE)
-            if now - phase_started > limit:
+            if now - progress.since > limit:
                 _kill(proc, group)
                 what = "running the cell" if phase == "define" else "the call"
                 return _Attempt(phase, current, f"timeout: {what} took longer than {limit:g} s "
                                                 "(an endless loop, or far too much work?)")
-        elif phase == "setup" and now - phase_started > SETUP_ALLOWANCE:
+        elif phase == "setup" and now - progress.since > SETUP_ALLOWANCE:
             _kill(proc, group)
             return _Attempt(phase, None, "timeout: the setup cells took too long")
+        elif phase == "between" and now - progress.since > (limit := _between(progress,
+                                                                              budgets)):
+            _kill(proc, group)
+            return _blame(progress, "timeout: its code kept running after the exercise had "
+                                    f"ended (for more than {limit:g} s)")
+        polls += 1
         time.sleep(POLL_SECONDS)
+
+
+def _between(progress: _Progress, budgets: dict[str, float]) -> float:
+    """Seconds allowed between two events (the harness needs none): at most the budget of
+    the exercise that ran last, since its code is what would still be running."""
+    last = progress.last[1] if progress.last is not None else ""
+    return min(BETWEEN_ALLOWANCE, budgets.get(last, BETWEEN_ALLOWANCE))
+
+
+def _blame(progress: _Progress, reason: str) -> _Attempt:
+    """The attempt ended in ``reason``; between two exercises, the last one that ran is
+    blamed (its code, a thread or process it started, is what is still running)."""
+    if progress.phase == "between" and progress.last is not None and not progress.finished:
+        return _Attempt(*progress.last, reason)
+    return _Attempt(progress.phase, progress.exercise, reason)
 
 
 def _death(code: int) -> str:

@@ -1,0 +1,153 @@
+"""Checks on training: a callback's behaviour, a History, accuracy on held-out data.
+
+Callback behaviour is observed in the sandbox (synthetic ``logs`` fed to
+``on_epoch_end``) and judged here; accuracy is computed here, by the grader, on data
+that never entered the sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograder.checks import CheckSpec, Verdict, number
+from autograder.checks.values import NEAR
+from autograder.facts import ExerciseFacts
+
+
+@dataclass(frozen=True)
+class CallbackParams:
+    """``message``: a stopping callback must print something when it stops."""
+
+    message: bool = True
+
+
+@dataclass(frozen=True)
+class HistoryParams:
+    """``stopped_early``: training must end before its epoch limit (the callback fired)."""
+
+    stopped_early: bool = True
+    max_epochs: int | None = None
+    metric: str | None = None
+    below: float | None = None
+    above: float | None = None
+
+
+@dataclass(frozen=True)
+class AccuracyParams:
+    """Accuracy of the trained model on held-out data, computed by the grader.
+
+    Inputs are divided by ``scale`` and reshaped to ``reshape`` (per example) first, as the
+    notebook prepares its own data.
+    """
+
+    dataset: str
+    split: str
+    threshold: float
+    limit: int | None = None
+    scale: float = 1.0
+    reshape: tuple[int, ...] = ()
+
+
+def _logs(seq: Any, upto: int) -> str:
+    shown = []
+    for logs in list(seq)[: upto + 1]:
+        shown.append("None" if logs is None else
+                     "{" + ", ".join(f"'{k}': {v}" for k, v in logs.items()) + "}")
+    return ", ".join(shown)
+
+
+def callback_stops(found: ExerciseFacts, expected: ExerciseFacts, p: CallbackParams) -> Verdict:
+    """The callback stops at the same epoch as the solution's, on every logs sequence."""
+    got, want = found.value, expected.value
+    if not isinstance(got, list) or not isinstance(want, list) or len(got) != len(want):
+        return Verdict(False, "the callback could not be observed")
+    for g, w in zip(got, want, strict=True):
+        seq = w.get("logs", [])
+        if g.get("error"):
+            at = len(g.get("printed", [])) - 1
+            return Verdict(False, f"on_epoch_end raised {g['error']} when given logs "
+                                  f"{_logs(seq, max(at, 0))}")
+        g_at, w_at = g.get("stopped_at"), w.get("stopped_at")
+        if g_at != w_at:
+            if w_at is None:
+                return Verdict(False, f"it stopped training at epoch {g_at + 1} "
+                                      f"(logs {_logs(seq, g_at)}), which should not stop")
+            if g_at is None:
+                return Verdict(False, f"it never stopped training, though epoch {w_at + 1} "
+                                      f"crosses the threshold (logs {_logs(seq, w_at)}); "
+                                      "set self.model.stop_training = True there")
+            when = "too early" if g_at < w_at else "too late"
+            return Verdict(False, f"it stopped {when}: at epoch {g_at + 1} instead of "
+                                  f"{w_at + 1} (logs {_logs(seq, max(g_at, w_at))})")
+        if p.message and g_at is not None and not (g.get("printed") or [""])[g_at].strip():
+            return Verdict(False, f"it stopped at epoch {g_at + 1} but printed nothing; print "
+                                  "a message saying why training stops")
+    return Verdict(True, f"stops at the right epoch on all {len(want)} logs sequences")
+
+
+def history(found: ExerciseFacts, expected: ExerciseFacts, p: HistoryParams) -> Verdict:
+    """The training function returned a History; it stopped early; a metric was reached."""
+    h = found.value
+    if not isinstance(h, dict) or "history" not in h:
+        return Verdict(False, "no training history: return what model.fit(...) returns")
+    run, planned = h.get("epochs_run"), h.get("epochs")
+    if p.stopped_early and isinstance(planned, int) and isinstance(run, int) and run >= planned:
+        return Verdict(False, f"training ran all {planned} epochs: the callback never stopped "
+                              "it (is it passed to fit(callbacks=[…])?)")
+    if p.max_epochs is not None and isinstance(run, int) and run > p.max_epochs:
+        return Verdict(False, f"training ran {run} epochs; the budget is {p.max_epochs}")
+    if p.metric is not None:
+        values = h["history"].get(p.metric)
+        if not values:
+            known = ", ".join(h["history"]) or "none"
+            return Verdict(False, f"the history has no {p.metric!r} (it has: {known}); "
+                                  f"compile with metrics=['{p.metric}']")
+        last = values[-1]
+        if last is None or (p.below is not None and not last < p.below) or (
+                p.above is not None and not last > p.above):
+            bound = f"below {p.below}" if p.below is not None else f"above {p.above}"
+            return Verdict(False, f"the last {p.metric} is {number(last or float('nan'))}, "
+                                  f"expected {bound}")
+    return Verdict(True, f"trained for {run} of {planned} epochs")
+
+
+def _prepare(x: np.ndarray, p: AccuracyParams) -> np.ndarray:
+    x = x.astype(np.float32) / p.scale
+    return x.reshape((len(x), *p.reshape)) if p.reshape else x
+
+
+def heldout_accuracy(found: ExerciseFacts, expected: ExerciseFacts,
+                     p: AccuracyParams) -> Verdict:
+    """The grader evaluates the trained model on held-out data: accuracy ≥ threshold."""
+    from autograder.datasets import load
+
+    if found.model is None:
+        return Verdict(False, "no trained model to evaluate")
+    images, labels = load(p.dataset, p.split, p.limit)
+    try:
+        out = np.asarray(found.model.predict(_prepare(images, p)))
+    except Exception as exc:
+        return Verdict(False, f"the model could not predict on {p.dataset} {p.split} images "
+                              f"shaped {(None, *(p.reshape or images.shape[1:]))}: {exc}")
+    guesses = (out.reshape(-1) > 0.5).astype(int) if out.shape[-1:] == (1,) else out.argmax(-1)
+    accuracy = float(np.mean(guesses == labels))
+    near = abs(accuracy - p.threshold) < NEAR * (1 - p.threshold)
+    note = " (close to the threshold: it may differ between runs)" if near else ""
+    where = f"{len(labels):,} held-out {p.split} images"
+    if p.scale != 1.0:
+        where += f", pixels divided by {number(p.scale)} as in the notebook"
+    if accuracy < p.threshold:
+        return Verdict(False, f"accuracy {accuracy:.3f} on {where}, below the required "
+                              f"{p.threshold:.2f}{note}", near_threshold=near)
+    return Verdict(True, f"accuracy {accuracy:.3f} on {where} (required {p.threshold:.2f})"
+                         f"{note}", near_threshold=near)
+
+
+CHECKS = {
+    "callback_stops": CheckSpec(callback_stops, CallbackParams, needs="value"),
+    "history": CheckSpec(history, HistoryParams, needs="value"),
+    "heldout_accuracy": CheckSpec(heldout_accuracy, AccuracyParams, needs="model"),
+}
