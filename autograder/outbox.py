@@ -51,6 +51,13 @@ def _text(value: Any, limit: int = MAX_TEXT) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
+def _output(value: Any, tail: int = 500) -> str:
+    """A record's captured output, capped; its end is kept (the harness's notes are there)."""
+    if not isinstance(value, str) or len(value) <= MAX_TEXT:
+        return _text(value)
+    return value[:MAX_TEXT - tail] + "\n…\n" + value[-tail:]
+
+
 def _file(outbox: Path, name: Any, limit: int) -> Path:
     if not isinstance(name, str) or not FILE_NAME.match(name):
         raise OutboxError(f"unexpected file name in the outbox: {str(name)[:80]!r}")
@@ -91,7 +98,7 @@ def exercise_facts(execution: Execution, exercise_id: str, record_kind: str) -> 
     status = rec.get("status")
     seconds = rec.get("seconds", 0.0)
     seconds = float(seconds) if isinstance(seconds, (int, float)) else 0.0
-    stdout = _text(rec.get("stdout"))
+    stdout = _output(rec.get("stdout"))
     if status != OK:
         return ExerciseFacts(str(status), exercise_message(rec), stdout, seconds)
     try:
@@ -130,7 +137,7 @@ def exercise_message(rec: dict[str, Any]) -> str:
     err = rec.get("error") if isinstance(rec.get("error"), dict) else {}
     assert isinstance(err, dict)
     kind = _text(err.get("type"), 100)
-    text = _text(err.get("text"), 2000)
+    text = _text(err.get("text"), 4000)
     tb = _text(err.get("traceback"), 6000)
     when = "while defining it" if rec.get("phase") == "define" else "when called"
     lines = [line for line in text.splitlines() if line.strip()]

@@ -43,8 +43,8 @@ def digest(course: Course, assignment: Assignment) -> str:
     h = hashlib.sha256()
     h.update(course.solution_path(assignment).read_bytes())
     # only what changes the run: checks, points and hints are applied later, to the facts
-    run = [assignment.seed, assignment.memory_limit_mb,
-           [(e.id, e.names, e.call, e.record) for e in assignment.exercises]]
+    run = [assignment.seed, assignment.memory_limit_mb, assignment.data,
+           [(e.id, e.names, e.call, e.record, e.probe) for e in assignment.exercises]]
     h.update(repr(run).encode())
     h.update(HARNESS.read_bytes())
     h.update(__version__.encode())

@@ -119,6 +119,13 @@ def apply_speedups() -> list[str]:
     return applied
 
 
+def _clip(text: str, limit: int = 3000) -> str:
+    """Long error texts (TensorFlow's) keep their start and their end, where the cause is."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 3]}\n…\n{text[-2 * limit // 3:]}"
+
+
 def _error(exc: BaseException) -> dict[str, Any]:
     """A student-facing description of an exception: only frames of student code (the
     innermost MAX_FRAMES: a runaway recursion leaves a million)."""
@@ -133,7 +140,7 @@ def _error(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith("<"):
         lines = [f'  File "{exc.filename}", line {exc.lineno}\n    {(exc.text or "").strip()}\n']
     text = "".join(lines)[-MAX_TRACEBACK:]
-    return {"type": type(exc).__name__, "text": str(exc)[:2000], "traceback": text}
+    return {"type": type(exc).__name__, "text": _clip(str(exc)), "traceback": text}
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,115 @@
+"""Weeks 2 and 3 graded end to end on small slices of Fashion-MNIST (real Keras training)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from small_course import ROOT, write_small_course
+
+from autograder.course import load_course
+from autograder.grade import grade
+from autograder.results import SubmissionResult
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, SubmissionResult]]:
+    folder = tmp_path_factory.mktemp("small-course")
+    course = load_course(write_small_course(folder, ("week2", "week3")))
+    out: dict[str, dict[str, SubmissionResult]] = {}
+    for week in ("week2", "week3"):
+        report = grade(course, week, [ROOT / "examples" / "submissions" / week], folder / week)
+        out[week] = {r.student: r for r in report.results}
+    return out
+
+
+def scores(result: SubmissionResult) -> dict[str, float]:
+    return {e.id: e.score for e in result.exercises}
+
+
+def failed(result: SubmissionResult, exercise: str) -> dict[str, str]:
+    ex = next(e for e in result.exercises if e.id == exercise)
+    return {c.name: c.message for c in ex.checks if not c.passed}
+
+
+def hints(result: SubmissionResult, exercise: str) -> list[Any]:
+    return list(next(e for e in result.exercises if e.id == exercise).hints)
+
+
+def test_week2_scores(graded: dict[str, dict[str, SubmissionResult]]) -> None:
+    w2 = graded["week2"]
+    assert scores(w2["correct"]) == {"normalize": 4, "create_model": 4, "LossCallback": 3,
+                                     "AccuracyCallback": 3, "train_model": 5}
+    assert scores(w2["notes_callbacks"]) == {"normalize": 4, "create_model": 4,
+                                             "LossCallback": 0, "AccuracyCallback": 0,
+                                             "train_model": 5}
+    assert scores(w2["not_normalized"])["normalize"] == 1
+    assert scores(w2["not_normalized"])["LossCallback"] == 0
+    assert scores(w2["wrong_output_layer"])["create_model"] == 1
+    assert w2["untouched_release"].score == 0
+
+
+def test_week2_callback_messages_and_hints(graded: dict[str, dict[str, SubmissionResult]]) -> None:
+    notes = graded["week2"]["notes_callbacks"]
+    loss = failed(notes, "LossCallback")
+    assert "raised AttributeError" in next(iter(loss.values()))
+    assert "when given logs None" in next(iter(loss.values()))
+    assert any("logs={}" in h.text and h.line == 3 for h in hints(notes, "LossCallback"))
+    accuracy = failed(notes, "AccuracyCallback")
+    assert "'acc': 0.85" in next(iter(accuracy.values()))
+    assert any("'acc'" in h.text for h in hints(notes, "AccuracyCallback"))
+    printing = graded["week2"]["not_normalized"]
+    assert "never stopped training" in next(iter(failed(printing, "LossCallback").values()))
+    assert any("stop_training" in h.text for h in hints(printing, "LossCallback"))
+
+
+def test_week2_training_is_judged_by_the_grader(
+    graded: dict[str, dict[str, SubmissionResult]],
+) -> None:
+    correct = graded["week2"]["correct"]
+    train = next(e for e in correct.exercises if e.id == "train_model")
+    checks = {c.name: c for c in train.checks}
+    assert "held-out test images" in checks["accuracy on the 10,000 test images ≥ 0.85"].message
+    early = graded["week2"]["not_normalized"]
+    assert "ran all 2 epochs" in failed(early, "train_model")["the callback stopped training early"]
+    wrong = graded["week2"]["wrong_output_layer"]
+    ex = next(e for e in wrong.exercises if e.id == "train_model")
+    assert "outside the valid range" in ex.message
+    assert any("10 units" in h.text for h in ex.hints)
+
+
+def test_week3_scores(graded: dict[str, dict[str, SubmissionResult]]) -> None:
+    w3 = graded["week3"]
+    assert scores(w3["correct"]) == {"convolve": 4, "max_pool": 3, "create_cnn": 5,
+                                     "layer_activations": 3, "train_cnn": 5}
+    assert scores(w3["flipped_filter"])["convolve"] == 0
+    assert scores(w3["flipped_filter"])["max_pool"] == 0
+    assert scores(w3["keeps_border"])["convolve"] == 0
+    assert scores(w3["missing_channel"])["create_cnn"] == 0
+    assert w3["untouched_release"].score == 0
+
+
+def test_week3_diagnoses(graded: dict[str, dict[str, SubmissionResult]]) -> None:
+    w3 = graded["week3"]
+    assert "the filter is flipped" in next(iter(failed(w3["flipped_filter"], "convolve").values()))
+    assert "not the average" in next(iter(failed(w3["flipped_filter"], "max_pool").values()))
+    assert "keeps the border" in next(iter(failed(w3["keeps_border"], "convolve").values()))
+    channel = next(e for e in w3["missing_channel"].exercises if e.id == "create_cnn")
+    assert "expected min_ndim=4" in channel.message
+    assert any("(28, 28, 1)" in h.text for h in channel.hints)
+
+
+def test_week3_model_facts_come_from_the_grader(
+    graded: dict[str, dict[str, SubmissionResult]],
+) -> None:
+    cnn = next(e for e in graded["week3"]["correct"].exercises if e.id == "create_cnn")
+    assert {c.name: c.message for c in cnn.checks}["243,786 parameters"] == \
+        "243,786 parameters, as expected"
+
+
+def test_small_course_really_is_small(tmp_path: Path) -> None:
+    course = load_course(write_small_course(tmp_path, ("week2",)))
+    assert all(d.limit == 4000 for d in course.assignment("week2").data)
