@@ -8,6 +8,7 @@ turned into comments, with a note for the feedback.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,12 @@ from autograder.course import Assignment, DataInput
 from autograder.notebook import Location, grade_up_to_here, setup_sources
 
 IPYTHON_CALL = "get_ipython()"
+#: A line that is an IPython magic or shell escape (or assigns one's result), roughly.
+MAGIC_LINE = re.compile(r"^(?P<indent>[ \t]*)(?:(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*"
+                        r"[A-Za-z_][\w.]*)*)[ \t]*=[ \t]*)?(?P<magic>[%!][^\n]*)$", re.M)
+MAX_TRANSFORM_CHARS = 20_000  # larger cells skip IPython's transformer (see neutralise)
+MAX_TRANSFORM_MAGICS = 50
+CELL_MAGICS_RUN = ("time", "timeit", "capture")  # their body is Python: the harness runs it
 
 
 @dataclass(frozen=True)
@@ -67,17 +74,51 @@ def neutralise(source: str) -> tuple[str, int]:
     ``get_ipython().…`` calls, understanding strings and continuation lines; the harness's
     ``get_ipython()`` runs nothing (``%%time``/``%%capture`` cells run their Python body).
     Returns the new source and how many magics were found.
-    """
-    if "%" not in source and "!" not in source:
-        return source, 0
-    from IPython.core.inputtransformer2 import TransformerManager
 
-    try:
-        new = TransformerManager().transform_cell(source)
-    except Exception:  # a syntax error the run will report in the student's own words
+    The transformer re-reads the whole cell once per magic (and gives up after 500), and it
+    runs in the grader's process, with no time limit: a big cell, one with many magics or
+    one it cannot transform has its magic lines turned into ``pass`` line by line instead.
+    """
+    found = len(MAGIC_LINE.findall(source))
+    if not found:
         return source, 0
-    count = new.count(IPYTHON_CALL) - source.count(IPYTHON_CALL)
-    return (new, count) if count > 0 else (source, 0)
+    if len(source) <= MAX_TRANSFORM_CHARS and found <= MAX_TRANSFORM_MAGICS:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        try:
+            new = TransformerManager().transform_cell(source)
+        except Exception:  # a syntax error (reported by the run), or too many magics
+            return _neutralise_lines(source)
+        count = new.count(IPYTHON_CALL) - source.count(IPYTHON_CALL)
+        return (new, count) if count > 0 else (source, 0)
+    return _neutralise_lines(source)
+
+
+def _neutralise_lines(source: str) -> tuple[str, int]:
+    """The line-by-line fallback: each line that starts with % or ! (or assigns one) is
+    replaced by a statement that does nothing, keeping indentation and line numbers."""
+    lines = source.splitlines(keepends=True)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].lstrip().startswith("%%"):  # a cell magic
+        words = lines[first].strip()[2:].split()
+        name = words[0] if words else ""
+        if name not in CELL_MAGICS_RUN:
+            return "pass  # not run: a %%" + name + " cell\n", 1
+        lines[first] = "pass  # not run: " + lines[first].strip() + "\n"
+        source, count = _neutralise_lines("".join(lines))
+        return source, count + 1
+
+    count = 0
+
+    def replace(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        magic = m["magic"].replace("\r", " ")
+        if m["target"]:
+            return f"{m['indent']}{m['target']} = None  # not run: {magic}"
+        return f"{m['indent']}pass  # not run: {magic}"
+
+    return MAGIC_LINE.sub(replace, source), count
 
 
 def assemble(assignment: Assignment, release: NotebookNode, location: Location) -> Program:

@@ -121,6 +121,7 @@ def spec(course: Course, assignment: Assignment, digest: str,
         exercises.append({
             "id": ex.id, "title": ex.title, "names": list(ex.names), "call": ex.call,
             "record": ex.record, "checks": checks,
+            "probe": None if ex.probe is None else dataclasses.asdict(ex.probe),
             "hints": [{k: v for k, v in dataclasses.asdict(h).items() if v is not None}
                       for h in ex.hints],
         })

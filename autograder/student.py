@@ -26,7 +26,7 @@ from autograder.checks import CheckSpec, builtin_checks, judge
 from autograder.facts import ERROR, MISSING, OK, ExerciseFacts
 from autograder.hints import Hint, HintRule, Outcome, hints_for
 from autograder.outbox import load_array, load_model
-from autograder.sandbox.harness import record_result, seed_everything
+from autograder.sandbox.harness import probe_callback, record_result, seed_everything
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,9 @@ def _facts(kind: str, result: Any, folder: Path, exercise: str) -> ExerciseFacts
     files, value = record_result(str(folder), exercise, kind, result)
     if kind == "arrays":
         return ExerciseFacts(OK, arrays=tuple(load_array(folder / f) for f in files))
-    if kind == "model":
-        return ExerciseFacts(OK, model=load_model(folder / files[0]))
+    if kind in ("model", "history"):
+        return ExerciseFacts(OK, model=load_model(folder / files[0]),
+                             value=value if kind == "history" else None)
     return ExerciseFacts(OK, value=value)
 
 
@@ -158,8 +159,15 @@ class Checker:
 
     def _call(self, ex: Mapping[str, Any], ns: dict[str, Any]) -> ExerciseFacts:
         seed_everything(int(self.spec["seed"]))
+        code = compile(ex["call"], f"<check {ex['id']}>", "eval")
+        if ex["record"] == "callback":
+            sequences = [list(s) for s in (ex.get("probe") or {}).get("sequences", ())]
+            try:
+                return ExerciseFacts(OK, value=probe_callback(lambda: eval(code, ns), sequences))
+            except Exception as exc:
+                return ExerciseFacts(ERROR, f"raised {type(exc).__name__}: {exc}")
         try:
-            result = eval(compile(ex["call"], f"<check {ex['id']}>", "eval"), ns)
+            result = eval(code, ns)
         except NotImplementedError:
             return ExerciseFacts(ERROR, "not written yet: replace 'raise NotImplementedError()' "
                                         "with your code")

@@ -93,6 +93,7 @@ class _Progress:
         self.phase = "setup"  # setup, define, start, between
         self.exercise: str | None = None
         self.last: tuple[str, str] | None = None  # the last define/start: who ran last
+        self.setup_failed = False
         self.since = time.monotonic()
 
     @property
@@ -119,11 +120,16 @@ class _Progress:
             return
         try:
             item = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         if not isinstance(item, dict):
             return
         event = (item.get("event"), item.get("exercise"))
+        if event == ("finished", None) and self.position == 0:
+            # the setup cells failed: the harness stops before any student code ran
+            self.position = len(self.expected)
+            self.setup_failed = True
+            return
         if event != self.expected[self.position]:
             return
         self.position += 1
@@ -373,7 +379,8 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
             pass
         elif not attempt.reason:  # the harness finished its job
             summary = _summary(outbox)
-            setup_error = summary.get("setup_error")
+            # only before any student code ran can the summary report a setup error
+            setup_error = summary.get("setup_error") if tracker.setup_failed else None
             speedups = tuple(str(s) for s in summary.get("speedups") or ())
             break
         elif attempt.exercise is None:  # died or ran out of time outside any exercise
