@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import datasets
 from autograder.course import Course
 from autograder.errors import GraderError
 from autograder.pipeline import Context, grade_submission
@@ -34,6 +35,8 @@ def context(course: Course, assignment_id: str) -> Context:
     if not path.is_file():
         raise GraderError(f"the released notebook {path} is missing; run 'autograder release'")
     release = nbformat.read(str(path), as_version=4)
+    for item in assignment.data:  # a missing dataset stops the batch here, with how to get it
+        datasets.load(item.dataset, item.split, item.limit)
     return Context(course, assignment, release, load_reference(course, assignment))
 
 

@@ -113,3 +113,18 @@ def test_week3_model_facts_come_from_the_grader(
 def test_small_course_really_is_small(tmp_path: Path) -> None:
     course = load_course(write_small_course(tmp_path, ("week2",)))
     assert all(d.limit == 4000 for d in course.assignment("week2").data)
+
+
+def test_a_missing_dataset_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    from autograder import datasets
+    from autograder.errors import GraderError
+
+    monkeypatch.setattr(datasets, "DEBIAN", tmp_path / "none")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv("AUTOGRADER_DATA", str(tmp_path / "data"))
+    # the loader caches what it read; test the uncached function
+    monkeypatch.setattr(datasets, "fashion_mnist", datasets.fashion_mnist.__wrapped__)
+    with pytest.raises(GraderError, match="apt-get install dataset-fashion-mnist"):
+        datasets.load("fashion_mnist", "train")
