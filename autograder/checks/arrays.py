@@ -44,30 +44,33 @@ def _label(params_labels: tuple[str, ...], i: int, n: int) -> str:
     return "the array" if n == 1 else f"array {i + 1}"
 
 
-def _arrays(found: ExerciseFacts, expected: ExerciseFacts) -> tuple[Verdict | None, int]:
-    """A failing verdict when the counts differ, else None and the count."""
+Pairs = list[tuple[np.ndarray, np.ndarray]]
+
+
+def _pairs(found: ExerciseFacts, expected: ExerciseFacts) -> Verdict | Pairs:
+    """(found, expected) array pairs, or a failing verdict when their counts differ."""
     got = found.arrays or ()
     want = expected.arrays or ()
     if len(got) != len(want):
         return Verdict(False, f"expected {plural(len(want), 'array')} to be returned, "
-                              f"found {len(got)}"), 0
-    return None, len(want)
+                              f"found {len(got)}")
+    return list(zip(got, want, strict=True))
 
 
 def array_shapes(found: ExerciseFacts, expected: ExerciseFacts, p: ShapeParams) -> Verdict:
     """Same number of arrays as the solution, each of the same shape."""
-    bad, n = _arrays(found, expected)
-    if bad:
-        return bad
-    assert found.arrays is not None and expected.arrays is not None
+    pairs = _pairs(found, expected)
+    if isinstance(pairs, Verdict):
+        return pairs
+    n = len(pairs)
     problems = [
         f"{_label(p.labels, i, n)} has shape {g.shape}, expected {w.shape}"
-        for i, (g, w) in enumerate(zip(found.arrays, expected.arrays, strict=True))
+        for i, (g, w) in enumerate(pairs)
         if g.shape != w.shape
     ]
     if problems:
         return Verdict(False, "; ".join(problems))
-    shapes = ", ".join(str(w.shape) for w in expected.arrays)
+    shapes = ", ".join(str(w.shape) for _, w in pairs)
     return Verdict(True, f"{plural(n, 'array')} of the right shape {shapes}")
 
 
@@ -81,12 +84,12 @@ def _kind(a: np.ndarray) -> str:
 
 def array_dtype(found: ExerciseFacts, expected: ExerciseFacts, p: DtypeParams) -> Verdict:
     """Arrays hold the right kind of number (floating point, usually)."""
-    bad, n = _arrays(found, expected)
-    if bad:
-        return bad
-    assert found.arrays is not None and expected.arrays is not None
+    pairs = _pairs(found, expected)
+    if isinstance(pairs, Verdict):
+        return pairs
+    n = len(pairs)
     problems = []
-    for i, (g, w) in enumerate(zip(found.arrays, expected.arrays, strict=True)):
+    for i, (g, w) in enumerate(pairs):
         want = _kind(w) if p.kind == "same" else p.kind
         if _kind(g) != want:
             what = _label(p.labels, i, n)
@@ -117,12 +120,12 @@ def scale_factor(got: np.ndarray, want: np.ndarray, rtol: float = 1e-3) -> float
 
 def array_values(found: ExerciseFacts, expected: ExerciseFacts, p: ValuesParams) -> Verdict:
     """Values equal the solution's within tolerance; names a common scaling mistake."""
-    bad, n = _arrays(found, expected)
-    if bad:
-        return bad
-    assert found.arrays is not None and expected.arrays is not None
+    pairs = _pairs(found, expected)
+    if isinstance(pairs, Verdict):
+        return pairs
+    n = len(pairs)
     problems = []
-    for i, (g, w) in enumerate(zip(found.arrays, expected.arrays, strict=True)):
+    for i, (g, w) in enumerate(pairs):
         what = _label(p.labels, i, n)
         if g.shape != w.shape:
             problems.append(f"{what} cannot be compared: shape {g.shape}, expected {w.shape}")
