@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import re
+import sys
 import types
 import typing
 from collections.abc import Mapping
@@ -163,17 +164,36 @@ class _Located(dict[str, Any]):
     key_lines: dict[str, int]
 
 
+class _LocatedList(list[Any]):
+    item_lines: list[int]
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> list[Any]:
+    result = _LocatedList(loader.construct_sequence(node, deep=True))
+    result.item_lines = [item.start_mark.line + 1 for item in node.value]
+    return result
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _entries(items: list[Any]) -> list[tuple[int, Any, int]]:
+    """(index, item, line) for a list read from course.yaml."""
+    lines = getattr(items, "item_lines", [0] * len(items))
+    return [(i, item, lines[i]) for i, item in enumerate(items)]
 
 
 class _Reader:
     """Reads one mapping of course.yaml, with errors that name key and line."""
 
-    def __init__(self, path: Path, node: Any, where: str) -> None:
+    def __init__(self, path: Path, node: Any, where: str, line: int = 0) -> None:
         self.path = path
         self.where = where
         if not isinstance(node, dict):
-            raise CourseError(f"{path}: {where} must be a mapping of keys to values")
+            at = f"{path}:{line}" if line else str(path)
+            raise CourseError(f"{at}: {where} must be a mapping of keys to values, "
+                              f"found {node!r}")
         self.node = node
 
     def line(self, key: str | None = None) -> int:
@@ -249,8 +269,9 @@ def load_course(path: str | Path = "course.yaml") -> Course:
     if not assignments_node:
         raise top.fail("assignments", "no assignments; add at least one")
     solutions_dir = root / top.get("solutions", str, "solutions")
+    lines = getattr(assignments_node, "key_lines", {})
     assignments = tuple(
-        _assignment(path, aid, node, checks, solutions_dir)
+        _assignment(path, aid, node, checks, solutions_dir, lines.get(aid, 0))
         for aid, node in assignments_node.items()
     )
     return Course(
@@ -273,6 +294,7 @@ def _load_extra_checks(path: Path, top: _Reader) -> dict[str, CheckSpec]:
     if spec is None or spec.loader is None:
         raise top.fail("extra_checks", f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and typing look their module up there
     try:
         spec.loader.exec_module(module)
     except Exception as exc:
@@ -288,12 +310,13 @@ def _load_extra_checks(path: Path, top: _Reader) -> dict[str, CheckSpec]:
 
 def _assignment(
     path: Path, aid: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
-    solutions_dir: Path,
+    solutions_dir: Path, line: int,
 ) -> Assignment:
     where = f"assignments.{aid}"
     if not _ID.match(str(aid)):
-        raise CourseError(f"{path}: {where}: an assignment id must be an identifier")
-    r = _Reader(path, node, where)
+        raise CourseError(f"{path}:{line}: {where}: an assignment id must be an identifier "
+                          "(letters, digits, _)")
+    r = _Reader(path, node, where, line)
     r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "exercises", "data"])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
@@ -306,7 +329,8 @@ def _assignment(
     if not ex_nodes:
         raise r.fail("exercises", "no exercises; add at least one")
     exercises = tuple(
-        _exercise(path, f"{where}.exercises[{i}]", n, checks) for i, n in enumerate(ex_nodes)
+        _exercise(path, f"{where}.exercises[{i}]", n, checks, line)
+        for i, n, line in _entries(ex_nodes)
     )
     ids = [e.id for e in exercises]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -360,9 +384,10 @@ def _probe(path: Path, where: str, node: Any, record: str) -> CallbackProbe:
 
 
 def _exercise(
-    path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec]
+    path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
+    line: int = 0,
 ) -> Exercise:
-    r = _Reader(path, node, where)
+    r = _Reader(path, node, where, line)
     r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
             "hints", "probe"])
     ex_id = r.get("id", str, check=_identifier)
@@ -383,13 +408,14 @@ def _exercise(
     if not check_nodes:
         raise r.fail("checks", "an exercise needs at least one check")
     ex_checks = tuple(
-        _check(path, f"{where}.checks[{i}]", n, checks) for i, n in enumerate(check_nodes)
+        _check(path, f"{where}.checks[{i}]", n, checks, line)
+        for i, n, line in _entries(check_nodes)
     )
     names = [c.name for c in ex_checks]
     if len(set(names)) != len(names):
         raise r.fail("checks", "check names must be unique within an exercise")
-    hints = tuple(_hint(path, f"{where}.hints[{i}]", n, names)
-                  for i, n in enumerate(r.get("hints", list, [])))
+    hints = tuple(_hint(path, f"{where}.hints[{i}]", n, names, line)
+                  for i, n, line in _entries(r.get("hints", list, [])))
     return Exercise(
         id=ex_id,
         title=r.get("title", str, ex_id),
@@ -405,8 +431,9 @@ def _exercise(
     )
 
 
-def _hint(path: Path, where: str, node: Any, check_names: list[str]) -> HintRule:
-    r = _Reader(path, node, where)
+def _hint(path: Path, where: str, node: Any, check_names: list[str],
+          line: int = 0) -> HintRule:
+    r = _Reader(path, node, where, line)
     r.only(["when", "say", POINTER])
     when = _Reader(path, r.get("when", dict), f"{where}.when")
     when.only(CONDITIONS)
@@ -437,9 +464,10 @@ def _hint(path: Path, where: str, node: Any, check_names: list[str]) -> HintRule
 
 
 def _check(
-    path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec]
+    path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
+    line: int = 0,
 ) -> ExerciseCheck:
-    r = _Reader(path, node, where)
+    r = _Reader(path, node, where, line)
     r.only(["name", "check", "points", "params", "hidden"])
     kind = r.get("check", str)
     spec = checks.get(kind)

@@ -163,31 +163,47 @@ def _defines(source: str, names: tuple[str, ...]) -> bool:
     return False
 
 
+def _is_exercise_cell(cell: NotebookNode, ex: Exercise) -> bool:
+    """Same cell id, or the exercise's metadata (a cell copied in Jupyter keeps the metadata
+    under a new id, so both count, and duplicates are settled below)."""
+    meta = cell_meta(cell)
+    return bool(cell.get("id") == ex.id or (
+        meta.get("exercise") == ex.id and meta.get("role", ROLE_EXERCISE) == ROLE_EXERCISE))
+
+
 _METHODS = (
-    ("cell id", lambda cell, ex: cell.get("id") == ex.id),
-    ("metadata", lambda cell, ex: cell_meta(cell).get("exercise") == ex.id
-     and cell_meta(cell).get("role", ROLE_EXERCISE) == ROLE_EXERCISE),
+    ("cell id or metadata", _is_exercise_cell),
     ("marker", lambda cell, ex: marker_name(cell.source) in (ex.id, *ex.names)),
     ("definition", lambda cell, ex: _defines(cell.source, ex.names)),
 )
 
 
 def locate(nb: NotebookNode, assignment: Assignment, release: NotebookNode) -> Location:
-    """Locate stage: each exercise's cell, plus notes on deleted, duplicated, edited cells."""
+    """Locate stage: each exercise's cell, plus notes on deleted, duplicated, edited cells.
+
+    When several cells define an exercise, the last one that differs from the released
+    stub is graded (a copy pasted above an untouched stub must not lose the student's
+    work), and a note says so.
+    """
     code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"
             and cell_meta(c).get("role") not in (ROLE_CHECK, ROLE_CHECKER)]
+    stubs = {c.get("id"): c.source for c in release.cells}
     cells: dict[str, LocatedCell] = {}
     notes: list[str] = []
     for ex in assignment.exercises:
         for how, matches in _METHODS:
             found = [(i, c) for i, c in code if matches(c, ex)]
-            if found:
-                index, cell = found[-1]
-                if len(found) > 1:
-                    notes.append(f"{ex.id}: {len(found)} cells define it; the last one "
-                                 f"(cell {index + 1}) was graded")
-                cells[ex.id] = LocatedCell(ex.id, cell.source, index, how)
-                break
+            if not found:
+                continue
+            edited = [(i, c) for i, c in found if c.source != stubs.get(ex.id)]
+            index, cell = (edited or found)[-1]
+            if len(found) > 1:
+                which = ("the last one" if index == found[-1][0]
+                         else "the last one you changed")
+                notes.append(f"{ex.id}: {len(found)} cells define it; {which} "
+                             f"(cell {index + 1}) was graded")
+            cells[ex.id] = LocatedCell(ex.id, cell.source, index, how)
+            break
     notes.extend(frozen_cell_notes(nb, release))
     return Location(cells=cells, notes=tuple(notes))
 
