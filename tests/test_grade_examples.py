@@ -13,15 +13,15 @@ Results = dict[str, SubmissionResult]
 
 #: per-exercise scores: house_data, house_model, train_house_model
 EXPECTED = {
-    "correct": (4, 3, 3),
-    "correct_again": (4, 3, 3),
-    "correct_stripped": (4, 3, 3),
-    "integer_arrays": (3, 3, 3),
+    "correct": (4, 3, 4),
+    "correct_again": (4, 3, 4),
+    "correct_stripped": (4, 3, 4),
+    "integer_arrays": (3, 3, 4),
     "not_a_notebook": (0, 0, 0),
     "raises_exception": (4, 0, 0),
     "unscaled_prices": (2, 3, 0),
     "untouched_release": (0, 0, 0),
-    "wrong_architecture": (4, 1, 3),
+    "wrong_architecture": (4, 1, 4),
 }
 
 
@@ -34,7 +34,7 @@ def test_scores_of_every_example(batch: BatchReport) -> None:
     got = {r.student: tuple(e.score for e in r.exercises) for r in batch.results}
     assert got == EXPECTED
     for r in batch.results:
-        assert r.score == sum(EXPECTED[r.student]) and r.max_score == 10
+        assert r.score == sum(EXPECTED[r.student]) and r.max_score == 11
 
 
 def test_correct_passes_every_check(results: Results) -> None:
@@ -69,7 +69,8 @@ def test_raises_exception(results: Results) -> None:
 
 def test_unscaled_prices(results: Results) -> None:
     problems = failed(results["unscaled_prices"])
-    assert set(problems) == {"bedrooms and prices", "predicts a 7-bedroom house at about 4.0"}
+    assert set(problems) == {"bedrooms and prices", "predicts a 7-bedroom house at about 4.0",
+                             "predicts other house sizes too"}
     assert problems["bedrooms and prices"].startswith("prices is 100 times what it should be")
     assert "about 100 times too large" in problems["predicts a 7-bedroom house at about 4.0"]
 
@@ -94,4 +95,4 @@ def test_same_submission_graded_twice_scores_the_same(results: Results) -> None:
         return [(c.name, c.points, c.passed) for e in r.exercises for c in e.checks]
 
     assert scores(results["correct"]) == scores(results["correct_again"])
-    assert results["correct"].score == results["correct_again"].score == 10
+    assert results["correct"].score == results["correct_again"].score == 11

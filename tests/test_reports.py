@@ -24,7 +24,7 @@ def test_json_per_submission(batch: BatchReport) -> None:
         data = json.loads((batch.out / f"{result.student}.json").read_text(encoding="utf-8"))
         assert {"submission", "assignment", "score", "max_score", "exercises"} <= set(data)
         assert (data["assignment"], data["score"], data["max_score"]) == (
-            "week1", result.score, 10)
+            "week1", result.score, 11)
         assert [e["id"] for e in data["exercises"]] == IDS
         for exercise in data["exercises"]:
             assert {"id", "score", "max_score", "checks"} <= set(exercise)
@@ -43,7 +43,7 @@ def test_csv_for_the_batch(batch: BatchReport) -> None:
     assert [row["student"] for row in rows] == [r.student for r in batch.results]
     by_student = {row["student"]: row for row in rows}
     arch = by_student["wrong_architecture"]
-    assert (arch["house_data"], arch["house_model"], arch["score"]) == ("4", "1", "8")
+    assert (arch["house_data"], arch["house_model"], arch["score"]) == ("4", "1", "9")
     assert by_student["not_a_notebook"]["status"] == "ungradable"
 
 
@@ -52,7 +52,7 @@ def test_html_pages(batch: BatchReport) -> None:
     for result in batch.results:
         assert (batch.out / f"{result.student}.html").is_file()
     page = (batch.out / "wrong_architecture.html").read_text(encoding="utf-8")
-    assert "Score: <strong>8</strong> / 10" in page
+    assert "Score: <strong>9</strong> / 11" in page
     assert "<th>expected layer</th>" in page and "<td>Dense(8, relu)</td>" in page
     assert "should have 1 layer" in page
 
@@ -81,7 +81,7 @@ def test_cli_grades_and_prints_a_table(tmp_path: Path,
     header = next(line for line in out.splitlines() if line.startswith("student"))
     assert header.split() == ["student", *IDS, "total", "note"]
     row = next(line for line in out.splitlines() if line.startswith("untouched_release "))
-    assert row.split()[1:5] == ["0/4", "0/3", "0/3", "0/10"]
+    assert row.split()[1:5] == ["0/4", "0/3", "0/4", "0/11"]
     assert "not written yet" in row
     assert {p.name for p in tmp_path.iterdir()} >= {
         "untouched_release.json", "untouched_release.html", "week1.csv"}
