@@ -139,6 +139,11 @@ def assemble(assignment: Assignment, release: NotebookNode, location: Location) 
                          "or !) were not run; the grader runs plain Python")
         pieces.append(Piece("exercise", f"exercise {ex.id} (cell {cell.index + 1})", source,
                             ex.id))
+    from autograder.datasets import IMAGE_FILES, describe
+
+    # which copy of an image dataset is in use (the real one, or a stand-in), reported
+    notes.extend(describe(d) for d in sorted({i.dataset for i in assignment.data
+                                              if i.dataset in IMAGE_FILES}))
     calls = tuple(ExerciseCall(ex.id, ex.names, ex.call, ex.record, ex.time_limit,
                                None if ex.probe is None else dataclasses.asdict(ex.probe))
                   for ex in assignment.exercises)

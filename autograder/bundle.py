@@ -36,6 +36,7 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.checks.values": ("checks/values.py", False),
     "autograder.checks.training": ("checks/training.py", False),
     "autograder.checks.images": ("checks/images.py", False),
+    "autograder.checks.generators": ("checks/generators.py", False),
     "autograder.datasets": ("datasets.py", False),
     "autograder.errors": ("errors.py", False),
     "autograder.sandbox": (None, True),

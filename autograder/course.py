@@ -25,8 +25,8 @@ from autograder.errors import CourseError
 from autograder.hints import CONDITIONS, POINTER, HintRule
 
 SCHEMA_VERSION = 1
-RECORD_KINDS = ("arrays", "model", "value", "history", "callback")
-DATA_PARTS = ("images", "labels")
+RECORD_KINDS = ("arrays", "model", "value", "history", "callback", "generators")
+DATA_PARTS = ("images", "labels", "folder", "files")  # folder, files: image datasets only
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -50,6 +50,7 @@ class DataInput:
     split: str
     part: str
     limit: int | None = None
+    value: Any = None  # part "value": a constant bound as is (no dataset), e.g. IMAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class Assignment:
     memory_limit_mb: int
     exercises: tuple[Exercise, ...]
     data: tuple[DataInput, ...] = ()
+    max_file_mb: int = 200  # the largest file the sandbox may write (a saved model, say)
 
     @property
     def max_score(self) -> float:
@@ -317,7 +319,8 @@ def _assignment(
         raise CourseError(f"{path}:{line}: {where}: an assignment id must be an identifier "
                           "(letters, digits, _)")
     r = _Reader(path, node, where, line)
-    r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "exercises", "data"])
+    r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "max_file_mb",
+            "exercises", "data"])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
         raise r.fail(
@@ -347,16 +350,24 @@ def _assignment(
         seed=r.get("seed", int, 0),
         time_limit=r.get("time_limit", float, 600.0, check=_positive),
         memory_limit_mb=r.get("memory_limit_mb", int, 4096, check=_positive),
+        max_file_mb=r.get("max_file_mb", int, 200, check=_positive),
         exercises=exercises,
     )
 
 
 def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
-    from autograder.datasets import KNOWN
+    from autograder.datasets import IMAGE_FILES, KNOWN
 
     if not _ID.match(str(name)):
         raise CourseError(f"{path}: {where}: a data name must be a Python identifier")
     r = _Reader(path, node, where)
+    if isinstance(node, dict) and "value" in node:  # a constant, such as IMAGE_SIZE: 300
+        r.only(["value"])
+        value = node["value"]
+        if not isinstance(value, (int, float, str, bool, list)):
+            raise r.fail("value", f"expected a number, text or a list, found {value!r}")
+        return DataInput(name=str(name), dataset="", split="", part="value",
+                         value=tuple(value) if isinstance(value, list) else value)
     r.only(["dataset", "split", "part", "limit"])
     dataset = r.get("dataset", str)
     if dataset not in KNOWN:
@@ -364,6 +375,9 @@ def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
     part = r.get("part", str)
     if part not in DATA_PARTS:
         raise r.fail("part", f"must be one of {', '.join(DATA_PARTS)}")
+    if (part in ("folder", "files")) != (dataset in IMAGE_FILES):
+        parts = "folder and files" if dataset in IMAGE_FILES else "images and labels"
+        raise r.fail("part", f"{dataset} gives parts {parts}")
     return DataInput(name=str(name), dataset=dataset, split=r.get("split", str), part=part,
                      limit=r.get("limit", int, None, check=_positive))
 

@@ -14,6 +14,7 @@ import functools
 import gzip
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,8 @@ FASHION_FILES = {
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
-KNOWN = ("fashion_mnist",)
+KNOWN = ("fashion_mnist", "horses_or_humans")
+IMAGE_FILES = ("horses_or_humans",)  # datasets handed to the sandbox as image files
 
 
 def _candidates() -> list[Path]:
@@ -76,7 +78,31 @@ def fashion_mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
 
 def load(dataset: str, split: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A dataset split, optionally its first ``limit`` examples."""
+    if dataset == "horses_or_humans":  # image paths (as text) and labels
+        from autograder import horses_humans
+
+        return horses_humans.load(split, limit)
     if dataset != "fashion_mnist":
         raise GraderError(f"unknown dataset {dataset!r}; known: {', '.join(KNOWN)}")
     x, y = fashion_mnist(split)
     return (x[:limit], y[:limit]) if limit else (x, y)
+
+
+def write_files(dataset: str, split: str, limit: int | None, part: str,
+                dest: Path) -> dict[str, Any]:
+    """Copy an image dataset's files for the sandbox: ``{"folder": …}`` (one sub-folder per
+    class) or ``{"files": […]}`` (neutral names; the labels stay with the grader)."""
+    if dataset not in IMAGE_FILES:
+        raise GraderError(f"{dataset} is not a dataset of image files")
+    from autograder import horses_humans
+
+    return horses_humans.write_part(split, limit, part, dest)
+
+
+def describe(dataset: str) -> str:
+    """Which copy of a dataset is in use, in words (for the grading notes)."""
+    if dataset == "horses_or_humans":
+        from autograder import horses_humans
+
+        return f"data: {dataset} is {horses_humans.source()}"
+    return f"data: {dataset}"

@@ -36,7 +36,8 @@ def context(course: Course, assignment_id: str) -> Context:
         raise GraderError(f"the released notebook {path} is missing; run 'autograder release'")
     release = nbformat.read(str(path), as_version=4)
     for item in assignment.data:  # a missing dataset stops the batch here, with how to get it
-        datasets.load(item.dataset, item.split, item.limit)
+        if item.dataset:  # (a constant has none)
+            datasets.load(item.dataset, item.split, item.limit)
     return Context(course, assignment, release, load_reference(course, assignment))
 
 

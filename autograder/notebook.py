@@ -64,6 +64,10 @@ def read_notebook(path: Path) -> NotebookNode:
             f"{path.name} is not a Jupyter notebook (it is not valid JSON: {exc}); "
             "submit the .ipynb file saved by Jupyter or Colab"
         ) from exc
+    except RecursionError as exc:
+        raise SubmissionError(
+            f"{path.name} is not a Jupyter notebook (its JSON is nested far too deeply)"
+        ) from exc
     if not isinstance(data, dict) or ("cells" not in data and "worksheets" not in data):
         raise SubmissionError(f"{path.name} is JSON but not a Jupyter notebook (no cells)")
     major = data.get("nbformat")
@@ -149,7 +153,7 @@ class Location:
 def _defines(source: str, names: tuple[str, ...]) -> bool:
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError, ValueError):  # too deep, or NUL bytes
         return any(re.search(rf"^\s*(def|class)\s+{re.escape(n)}\b", source, re.M)
                    for n in names)
     for node in tree.body:

@@ -39,6 +39,7 @@ MAX_ARRAY_BYTES = 200_000_000
 MAX_MODEL_BYTES = 1_500_000_000
 MAX_CONFIG_BYTES = 16 * 2**20  # a model's config.json, unpacked
 MAX_MEMBERS = 10_000  # files in a .keras archive
+MAX_FILES = 1_000  # data files in one exercise's record
 MAX_TEXT = 20_000
 STATUSES = {OK, ERROR, MISSING, TIMEOUT, KILLED, NOT_RUN}
 
@@ -103,8 +104,10 @@ def exercise_facts(execution: Execution, exercise_id: str, record_kind: str) -> 
         return ExerciseFacts(str(status), exercise_message(rec), stdout, seconds)
     try:
         files = rec.get("files") or []
-        if not isinstance(files, list):
+        if not isinstance(files, list) or len(files) > MAX_FILES:
             raise OutboxError("the file list is malformed")
+        if len(set(map(str, files))) != len(files):  # one 200 MB file, loaded 1000 times?
+            raise OutboxError("the file list names a file twice")
         if record_kind == "arrays":
             arrays = tuple(load_array(_file(execution.outbox, f, MAX_ARRAY_BYTES))
                            for f in files)

@@ -53,7 +53,8 @@ def digest(course: Course, assignment: Assignment) -> str:
 
 def limits_for(assignment: Assignment) -> Limits:
     """The sandbox limits course.yaml sets for an assignment."""
-    return Limits(total_seconds=assignment.time_limit, memory_mb=assignment.memory_limit_mb)
+    return Limits(total_seconds=assignment.time_limit, memory_mb=assignment.memory_limit_mb,
+                  max_file_bytes=assignment.max_file_mb * 1_000_000)
 
 
 def load_reference(course: Course, assignment: Assignment) -> Reference:

@@ -29,7 +29,8 @@ MAX_CAPTURE = 20_000  # characters of a student's print output kept per exercise
 MAX_TRACEBACK = 6_000
 MAX_FRAMES = 50
 RESTART_EXIT = 75  # exit code: the exercises still to run need a fresh process
-MAX_NEW_THREADS = 8  # Python threads an exercise may leave running before a fresh process
+MAX_NEW_THREADS = 32  # Python threads an exercise may leave running (a thread pool is
+# fine) before the exercises after it get a fresh process
 
 
 class _Capture(io.TextIOBase):
@@ -216,11 +217,41 @@ def save_model(model: Any, path: str) -> None:
     model.save(path)
 
 
+def observe_generator(gen: Any) -> dict[str, Any]:
+    """Take one batch from an image generator (or dataset) and describe it as plain data."""
+    import numpy as np
+
+    batch = next(iter(gen))
+    x, y = (batch[0], batch[1]) if isinstance(batch, (tuple, list)) and len(batch) > 1 else (
+        batch, None)
+    x = np.asarray(x)
+    seen: dict[str, Any] = {
+        "type": type(gen).__name__,
+        "x_shape": [int(d) for d in x.shape],
+        "x_min": _plain(x.min()) if x.size else None,
+        "x_max": _plain(x.max()) if x.size else None,
+        "y_shape": None if y is None else [int(d) for d in np.shape(y)],
+        "y_values": None if y is None else sorted({_plain(v) for v in np.asarray(y).reshape(-1)
+                                                   [:1000]}, key=lambda v: v or 0.0)[:10],
+    }
+    for attr in ("batch_size", "samples", "class_mode", "target_size", "class_indices"):
+        value = getattr(gen, attr, None)
+        if isinstance(value, tuple):
+            value = list(value)
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            value = str(value)[:200]
+        seen[attr] = value
+    return seen
+
+
 def record_result(outbox: str, ex: str, kind: str, result: Any) -> tuple[list[str], Any]:
     """Write what an exercise returned as data files; return their names and a JSON value.
 
     ``arrays``: each array as ``.npy`` (no pickles); ``model``: a Keras model as ``.keras``;
-    ``value``: plain JSON data. The grader and the notebook's ``check()`` both use this.
+    ``value``: plain JSON data; ``generators``: one batch of each, described. The grader
+    and the notebook's ``check()`` both use this.
     """
     if kind == "arrays":
         import numpy as np
@@ -259,6 +290,9 @@ def record_result(outbox: str, ex: str, kind: str, result: Any) -> tuple[list[st
             "epochs_run": len(result.epoch),
         }
         return [name], value
+    if kind == "generators":  # one batch of each generator, described; nothing judged here
+        items = list(result) if isinstance(result, (tuple, list)) else [result]
+        return [], [observe_generator(g) for g in items]
     json.dumps(result)  # only plain data goes back: numbers, text, lists, mappings
     return [], result
 
@@ -336,6 +370,9 @@ class Harness:
         job = self.job
         seed = int(job["seed"])
         for item in job.get("data", ()):
+            if "file" not in item:  # a constant, a folder of images, a list of image files
+                self.ns[item["name"]] = item.get("value", item.get("folder", item.get("files")))
+                continue
             import numpy as np
 
             self.ns[item["name"]] = np.load(item["file"], allow_pickle=False)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NOBODY = 65534
+SHM_BYTES = 64 * 2**20  # the run's own /dev/shm (semaphores need a few bytes)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ def available() -> frozenset[str]:
     """What this machine lets the grader use (probed once per process)."""
     found = set()
     if shutil.which("bwrap") and _works(["bwrap", "--ro-bind", "/", "/", "--unshare-net",
-                                         "--unshare-pid", "--die-with-parent", "true"]):
+                                         "--unshare-pid", "--die-with-parent", "--perms",
+                                         "1777", "--size", "4096", "--tmpfs", "/dev/shm",
+                                         "true"]):
         found.add("bwrap")
     if os.geteuid() == 0 and shutil.which("setpriv"):
         found.add("setpriv")
@@ -69,7 +72,10 @@ def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
     """A bwrap command line with a minimal, mostly read-only view of the filesystem."""
     args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-            "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+            "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            # POSIX semaphores (multiprocessing's ThreadPool, used by Keras'
+            # flow_from_directory) live in /dev/shm: writable, small, private to the run
+            "--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
     for name in ("bin", "lib", "lib64", "lib32", "sbin"):
         p = Path("/") / name
         if p.is_symlink():

@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import resource
+import secrets
 import shutil
 import signal
 import stat
@@ -220,16 +221,11 @@ def read_capped(path: Path, limit: int) -> str:
 
 
 def _open_progress(path: Path, drop_uid: int | None) -> int:
-    """A fresh progress file the harness appends to; the runner reads it by this descriptor.
+    """A new progress file the harness appends to; the runner reads it by this descriptor.
 
-    Whatever the sandbox left at the path in an earlier attempt (a file with forged events,
-    a symlink, a FIFO) is removed first.
+    Its name is random, so an earlier attempt cannot have put anything there (a file with
+    forged events, a symlink, a FIFO).
     """
-    with contextlib.suppress(FileNotFoundError):
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     if drop_uid is not None:
         os.fchown(fd, drop_uid, drop_uid)
@@ -254,15 +250,41 @@ def _disk_use(folders: tuple[Path, ...], max_files: int) -> tuple[int, int]:
     return used, entries
 
 
-def _empty(folder: Path) -> None:
-    """Remove what the sandbox left in one of its folders (symlinks are not followed)."""
-    with contextlib.suppress(OSError), os.scandir(folder) as it:
-        for entry in it:
+def _empty(folder: Path, folders_only: bool = False) -> None:
+    """Remove what the sandbox left in one of its folders (symlinks are not followed).
+
+    Without recursion or long paths: the sandbox may nest folders thousands deep, which
+    shutil.rmtree (recursive, in TemporaryDirectory's cleanup too) cannot remove. Each
+    sub-folder's own sub-folders are moved up into ``folder`` until none is left.
+    """
+    moved = 0
+    changed = True
+    while changed:  # each round removes or flattens every folder it can
+        changed = False
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            return
+        for entry in entries:
             with contextlib.suppress(OSError):
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path)
-                else:
-                    os.unlink(entry.path)
+                if not entry.is_dir(follow_symlinks=False):
+                    if not folders_only:
+                        os.unlink(entry.path)
+                    continue
+                with contextlib.suppress(OSError):
+                    os.chmod(entry.path, 0o700)  # in case the sandbox locked it
+                with os.scandir(entry.path) as it:
+                    children = list(it)
+                for child in children:
+                    if child.is_dir(follow_symlinks=False):
+                        moved += 1
+                        os.rename(child.path, folder / f".flattened-{moved}-{child.name[:50]}")
+                    else:
+                        os.unlink(child.path)
+                    changed = True
+                os.rmdir(entry.path)  # fails while it still holds a folder: next round
+                changed = True
 
 
 def _dependencies(program: Program) -> dict[str, set[str]]:
@@ -324,7 +346,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
                    f"memory limit {limits.memory_mb} MB per process", "file size limit"]
     missing = list(confine.missing)
     while True:
-        progress = outbox / f"_progress-{restarts}.jsonl"
+        progress = outbox / f"_progress-{restarts}-{secrets.token_hex(8)}.jsonl"
         fd = _open_progress(progress, confine.drop_uid)
         tracker = _Progress(
             fd,
@@ -407,6 +429,9 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
                 records.setdefault(call.id, {"status": "timeout", "reason":
                                              "timeout: the run's time budget was used up"})
             break
+    for folder in writable[1:]:  # nothing reads these again; the outbox keeps its files
+        _empty(folder)
+    _empty(outbox, folders_only=True)  # the harness makes no folders there
     return Execution(
         outbox=outbox,
         records=records,
@@ -420,18 +445,26 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
     )
 
 
-def write_data(program: Program, control: Path) -> list[dict[str, str]]:
-    """Write the arrays the program is given into the grader-owned (read-only) folder."""
+def write_data(program: Program, control: Path) -> list[dict[str, Any]]:
+    """Write the data the program is given into the grader-owned (read-only) folder:
+    arrays as ``.npy``, image files (a folder per class, or a list), constants as is."""
     if not program.data:
         return []
     import numpy as np
 
-    from autograder.datasets import load
+    from autograder.datasets import load, write_files
 
     folder = control / "data"
     folder.mkdir(exist_ok=True)
-    files = []
+    files: list[dict[str, Any]] = []
     for item in program.data:
+        if item.part == "value":
+            files.append({"name": item.name, "value": item.value})
+            continue
+        if item.part in ("folder", "files"):
+            files.append({"name": item.name, **write_files(
+                item.dataset, item.split, item.limit, item.part, folder / item.name)})
+            continue
         images, labels = load(item.dataset, item.split, item.limit)
         path = folder / f"{item.name}.npy"
         np.save(path, images if item.part == "images" else labels, allow_pickle=False)
@@ -442,7 +475,7 @@ def write_data(program: Program, control: Path) -> list[dict[str, str]]:
 def _summary(outbox: Path) -> dict[str, Any]:
     try:
         data = json.loads(read_capped(outbox / "_run.json", 1_000_000) or "{}")
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # the sandbox may have written anything there
         return {}
     return data if isinstance(data, dict) else {}
 

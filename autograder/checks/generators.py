@@ -1,0 +1,213 @@
+"""Checks for image folders (Week 4): generators, held-out images, answers about images.
+
+What a generator gives is observed in the sandbox (one batch of each, as plain numbers:
+``record: generators``) and judged here against the solution's observations. Accuracy on
+held-out images and the truth about the prediction images are the grader's own: those
+labels never enter the sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograder.checks import CheckSpec, Verdict, number, plural
+from autograder.checks.values import NEAR
+from autograder.facts import ExerciseFacts
+
+ASPECTS = ("count", "size", "batch", "mode", "labels", "samples", "pixels")
+NAMES = ("the training generator", "the validation generator")
+
+
+@dataclass(frozen=True)
+class GeneratorParams:
+    """Which aspects of each generator's first batch must match the solution's.
+
+    ``count`` how many generators; ``size`` the image size (target_size); ``batch`` the
+    batch size; ``mode`` class_mode and the labels' shape; ``labels`` the label values;
+    ``samples`` how many images it found; ``pixels`` the pixel range (rescaling).
+    """
+
+    compare: tuple[str, ...] = ASPECTS
+
+
+@dataclass(frozen=True)
+class HeldoutImagesParams:
+    """Accuracy of the trained model on held-out image files, computed by the grader.
+
+    Images are loaded at the model's own input size, divided by ``scale``.
+    """
+
+    dataset: str
+    split: str
+    threshold: float
+    limit: int | None = None
+    scale: float = 255.0
+
+
+@dataclass(frozen=True)
+class AnswerParams:
+    """Answers about image files (one per file, in order): each must be one of ``labels``.
+
+    With ``dataset`` and ``split``, the grader compares them with the files' true labels
+    (which it keeps) and wants at least ``threshold`` of them right.
+    """
+
+    labels: tuple[str, ...] = ("horse", "human")
+    dataset: str | None = None
+    split: str | None = None
+    limit: int | None = None
+    threshold: float = 0.75
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _pixels(got: dict[str, Any], want: dict[str, Any], name: str) -> str:
+    top, want_top = _number(got.get("x_max")), _number(want.get("x_max"))
+    low = _number(got.get("x_min"))
+    if top is None or want_top is None:
+        return f"{name}: its pixels could not be read"
+    if top <= want_top * 1.5 and (low is None or low >= -0.01):
+        return ""
+    if 300 < top < 1100:
+        return (f"{name}: pixels go up to {number(top)}, not 1: rescale=1/.255 divides by "
+                "0.255 (it multiplies by about 3.9); write rescale=1/255 (or 1./255)")
+    if top > 1.5 and top <= 255.5:
+        return (f"{name}: pixels go up to {number(top)}: they are not rescaled; give the "
+                "ImageDataGenerator rescale=1/255")
+    return f"{name}: pixels range from {number(low or 0)} to {number(top)}, expected 0 to 1"
+
+
+def _compare(got: dict[str, Any], want: dict[str, Any], name: str,
+             aspects: tuple[str, ...]) -> str:
+    """The first difference between one generator's observations and the solution's."""
+    shape, want_shape = _as_list(got.get("x_shape")), _as_list(want.get("x_shape"))
+    mode, want_mode = got.get("class_mode"), want.get("class_mode")
+    if "size" in aspects and shape[1:] != want_shape[1:]:
+        size = "x".join(str(d) for d in shape[1:3]) or "?"
+        want_size = "x".join(str(d) for d in want_shape[1:3])
+        if shape[1:3] != want_shape[1:3]:
+            return (f"{name} gives {size} images, expected {want_size}: "
+                    f"target_size=({', '.join(str(d) for d in want_shape[1:3])})")
+        return (f"{name} gives images shaped {tuple(shape[1:])}, expected "
+                f"{tuple(want_shape[1:])} (colour images have 3 channels)")
+    if "mode" in aspects:
+        if mode != want_mode:
+            extra = (": class_mode='categorical' gives each label as a pair like [1, 0], "
+                     "which a single sigmoid unit cannot match"
+                     if mode == "categorical" else "")
+            return f"{name} has class_mode={mode!r}, expected {want_mode!r}{extra}"
+        if got.get("y_shape") is not None and want.get("y_shape") is not None and \
+                _as_list(got.get("y_shape"))[1:] != _as_list(want.get("y_shape"))[1:]:
+            return (f"{name} gives labels shaped {tuple(_as_list(got.get('y_shape')))}, "
+                    f"expected {tuple(_as_list(want.get('y_shape')))}")
+    if "batch" in aspects and got.get("batch_size") != want.get("batch_size"):
+        return (f"{name} has batches of {got.get('batch_size')}, expected "
+                f"{want.get('batch_size')} (batch_size=)")
+    if "samples" in aspects and got.get("samples") != want.get("samples"):
+        return (f"{name} found {got.get('samples')} images, expected {want.get('samples')}: "
+                "point flow_from_directory at the folder that holds horses/ and humans/")
+    allowed = {str(v) for v in _as_list(want.get("y_values"))} | {"0.0", "1.0"}
+    if "labels" in aspects and not {str(v) for v in _as_list(got.get("y_values"))} <= allowed:
+        return f"{name} gives labels {got.get('y_values')}, expected 0 and 1"
+    if "pixels" in aspects:
+        return _pixels(got, want, name)
+    return ""
+
+
+def generators(found: ExerciseFacts, expected: ExerciseFacts, p: GeneratorParams) -> Verdict:
+    """Each returned generator gives batches like the solution's (size, labels, pixels…)."""
+    got, want = _as_list(found.value), _as_list(expected.value)
+    if not want:
+        return Verdict(False, "the solution's generators were not observed (an instructor error)")
+    if len(got) != len(want):
+        return Verdict(False, f"returned {plural(len(got), 'generator')}, expected {len(want)} "
+                              "(the training one, then the validation one)")
+    for i, (g, w) in enumerate(zip(got, want, strict=True)):
+        name = NAMES[i] if i < len(NAMES) and len(want) == len(NAMES) else f"generator {i + 1}"
+        if not isinstance(g, dict) or not isinstance(w, dict):
+            return Verdict(False, f"{name} could not be observed")
+        problem = _compare(g, w, name, tuple(p.compare))
+        if problem:
+            return Verdict(False, problem)
+    said = {"size": "image size", "batch": "batch sizes", "mode": "class mode",
+            "labels": "labels", "samples": "image counts", "pixels": "pixels between 0 and 1"}
+    return Verdict(True, "as expected: " + ", ".join(said[a] for a in p.compare if a in said))
+
+
+def heldout_images(found: ExerciseFacts, expected: ExerciseFacts,
+                   p: HeldoutImagesParams) -> Verdict:
+    """The grader evaluates the trained model on image files it never gave the sandbox."""
+    from autograder import horses_humans
+    from autograder.datasets import describe, load
+
+    if found.model is None:
+        return Verdict(False, "no trained model to evaluate")
+    shape = found.model.input_shape or ()
+    if len(shape) != 4 or shape[-1] != 3 or not all(isinstance(d, int) for d in shape[1:3]):
+        return Verdict(False, f"the model's input shape is {shape}; it needs colour images "
+                              "(height, width, 3)")
+    paths, labels = load(p.dataset, p.split, p.limit)
+    images = horses_humans.load_images(paths, (int(shape[1]), int(shape[2])))  # type: ignore[arg-type]
+    images *= 255.0 / p.scale
+    try:
+        out = np.asarray(found.model.predict(images))
+    except Exception as exc:
+        return Verdict(False, f"the model could not predict on the held-out images: {exc}")
+    if out.shape[-1:] != (1,):
+        return Verdict(False, f"the model gives {out.shape[-1]} numbers per image; a yes/no "
+                              "question needs one sigmoid unit")
+    accuracy = float(np.mean((out.reshape(-1) > 0.5).astype(int) == labels))
+    near = abs(accuracy - p.threshold) < NEAR * (1 - p.threshold)
+    note = " (close to the threshold: it may differ between runs)" if near else ""
+    source = describe(p.dataset).split(" is ", 1)[-1]
+    where = f"{len(labels):,} held-out images ({source})"
+    if accuracy < p.threshold:
+        return Verdict(False, f"accuracy {accuracy:.3f} on {where}, below the required "
+                              f"{p.threshold:.2f}{note}", near_threshold=near)
+    return Verdict(True, f"accuracy {accuracy:.3f} on {where} (required {p.threshold:.2f})"
+                         f"{note}", near_threshold=near)
+
+
+def answers(found: ExerciseFacts, expected: ExerciseFacts, p: AnswerParams) -> Verdict:
+    """One answer per image, each a label; with a dataset, enough of them right."""
+    got, want = found.value, _as_list(expected.value)
+    if not isinstance(got, list):
+        return Verdict(False, f"expected a list of answers, one per image, found "
+                              f"{type(got).__name__}")
+    if len(got) != len(want):
+        return Verdict(False, f"{plural(len(got), 'answer')} for {len(want)} images")
+    wrong = [a for a in got if a not in p.labels]
+    if wrong:
+        allowed = " or ".join(repr(x) for x in p.labels)
+        return Verdict(False, f"answered {wrong[0]!r}; each answer must be {allowed}")
+    if p.dataset is None or p.split is None:
+        return Verdict(True, f"{plural(len(got), 'answer')}, each {' or '.join(p.labels)}")
+    from autograder.datasets import load
+
+    _, labels = load(p.dataset, p.split, p.limit)
+    truth = [p.labels[int(i)] for i in labels]
+    right = sum(a == t for a, t in zip(got, truth, strict=False))
+    share = right / max(1, len(truth))
+    same = len(set(got)) == 1 and len(set(truth)) > 1
+    note = (f"; every answer is {got[0]!r}: is the image divided by 255 before predicting, "
+            "as the generators did in training?" if same else "")
+    if share < p.threshold:
+        return Verdict(False, f"{right} of {len(truth)} images right, below the required "
+                              f"{p.threshold:.0%}{note}")
+    return Verdict(True, f"{right} of {len(truth)} images right (required {p.threshold:.0%})")
+
+
+CHECKS = {
+    "generators": CheckSpec(generators, GeneratorParams, needs="value"),
+    "heldout_images": CheckSpec(heldout_images, HeldoutImagesParams, needs="model"),
+    "answers": CheckSpec(answers, AnswerParams, needs="value"),
+}
