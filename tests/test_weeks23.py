@@ -126,5 +126,12 @@ def test_a_missing_dataset_says_how_to_get_it(
     monkeypatch.setenv("AUTOGRADER_DATA", str(tmp_path / "data"))
     # the loader caches what it read; test the uncached function
     monkeypatch.setattr(datasets, "fashion_mnist", datasets.fashion_mnist.__wrapped__)
+
+    def offline() -> None:  # what Keras' download does with no network
+        raise Exception("URL fetch failure: Temporary failure in name resolution")
+
+    import keras
+
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
     with pytest.raises(GraderError, match="apt-get install dataset-fashion-mnist"):
         datasets.load("fashion_mnist", "train")

@@ -499,7 +499,8 @@ def _ast_bomb(nb: NotebookNode) -> None:
     nb.nbformat_minor = 4
     for cell in nb.cells:
         cell.pop("id", None)
-        if cell.metadata.get("autograder", {}).get("exercise") == "house_data":
+        meta = cell.metadata.get("autograder", {})
+        if meta.get("exercise") == "house_data" and meta.get("role") == "exercise":
             del cell.metadata["autograder"]
             cell.source = DATA.split("\n", 1)[1]
     scratch = nbformat.v4.new_code_cell("x = " + "1 + " * 5_000 + "1\n")
