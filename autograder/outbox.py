@@ -340,8 +340,12 @@ def load_model(path: Path) -> ModelFacts:
     except (AttributeError, ValueError):
         input_shape = None
 
-    def predict(x: np.ndarray) -> np.ndarray:
-        return np.asarray(model.predict(x, verbose=0))
+    def predict(x: np.ndarray, chunk: int = 256) -> np.ndarray:
+        # calling the model directly: model.predict retraces a tf.function per model and
+        # warns about it on stderr when a batch loads many students' models
+        parts = [np.asarray(model(x[i:i + chunk], training=False))
+                 for i in range(0, len(x), chunk)]
+        return np.concatenate(parts) if parts else np.asarray(model.predict(x, verbose=0))
 
     return ModelFacts(
         layers=tuple(layers),
