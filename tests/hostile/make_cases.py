@@ -30,6 +30,9 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+import make_week1
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RELEASE = ROOT / "assignments" / "week1" / "week1.ipynb"
@@ -55,12 +58,7 @@ REPO_SENTINELS = (SENTINEL, f"tests/hostile/{SENTINEL}", f"solutions/week1/{SENT
 
 # --------------------------------------------------------------------------- answers
 
-DATA = '''# GRADED FUNCTION: house_data
-def house_data():
-    """Return (bedrooms, prices) for houses of 1 to 6 bedrooms, prices in hundreds of thousands."""
-    xs = np.arange(1, 7, dtype=float)
-    ys = 0.5 + 0.5 * xs
-    return xs, ys'''
+DATA = make_week1.DATA  # the right house_data, as in the bundled correct example
 
 MODEL = '''# GRADED FUNCTION: house_model
 def house_model():
