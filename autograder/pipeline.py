@@ -34,7 +34,6 @@ from autograder.sandbox import execute
 
 log = logging.getLogger(__name__)
 
-STAGES = ("load", "locate", "assemble", "execute", "check", "score", "report")
 
 
 @dataclass(frozen=True)
@@ -92,6 +91,7 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         seed=program.seed,
         protections=run.protections,
         missing_protections=run.missing_protections,
+        speedups=run.speedups,
         seconds=round(time.monotonic() - started, 3),
         grader_version=__version__,
     )

@@ -60,6 +60,7 @@ class SubmissionResult:
     seed: int | None = None
     protections: tuple[str, ...] = ()
     missing_protections: tuple[str, ...] = ()
+    speedups: tuple[str, ...] = ()  # what the harness did to make training faster, same results
     seconds: float = 0.0
     grader_version: str = ""
 
