@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
 
     ref = verbs.add_parser("reference", help="run the solutions and cache their facts")
     ref.add_argument("assignments", nargs="*")
+
+    from autograder.nbgrader import cli as nbgrader_cli
+
+    nbgrader_cli.add_parser(verbs)
     return parser
 
 
@@ -59,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _reference(course, args)
         if args.verb == "check":
             return _check(course, args)
+        if args.verb == "nbgrader":
+            from autograder.nbgrader import cli as nbgrader_cli
+
+            return nbgrader_cli.run(course, args)
     except GraderError as exc:
         print(f"autograder: error: {exc}", file=sys.stderr)
         return 2
