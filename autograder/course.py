@@ -125,6 +125,12 @@ class Course:
     assignments: tuple[Assignment, ...]
     extra_checks: Path | None
     checks: Mapping[str, CheckSpec] = field(repr=False, compare=False)
+    file: Path | None = None  # the course.yaml it was read from
+
+    @property
+    def course_file(self) -> Path:
+        """The course file's path (``root/course.yaml`` unless read from another name)."""
+        return self.file or self.root / "course.yaml"
 
     def assignment(self, assignment_id: str) -> Assignment:
         """The assignment with this id, or a CourseError listing the known ones."""
@@ -285,6 +291,7 @@ def load_course(path: str | Path = "course.yaml") -> Course:
         assignments=assignments,
         extra_checks=None if extra is None else root / extra,
         checks=types.MappingProxyType(checks),
+        file=path,
     )
 
 

@@ -7,6 +7,7 @@ Reporting happens in the caller (``autograder.grade``), on the returned record.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from autograder import __version__
-from autograder.assemble import assemble
+from autograder.assemble import Program, assemble
 from autograder.check import check_exercise
 from autograder.course import Assignment, Course
 from autograder.errors import SubmissionError, describe
@@ -25,6 +26,7 @@ from autograder.outbox import exercise_facts
 from autograder.reference import Reference, limits_for
 from autograder.results import (
     GRADED,
+    GRADER_ERROR,
     UNGRADABLE,
     CheckResult,
     ExerciseResult,
@@ -33,7 +35,6 @@ from autograder.results import (
 from autograder.sandbox import execute
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,25 @@ def grade_submission(path: Path, ctx: Context, student: str | None = None) -> Su
         return _grade(path, ctx, student or path.stem, started)
     except Exception as exc:  # a grader bug must cost one submission, never the batch
         log.exception("grading %s failed", path)
-        return _ungradable(path, student or path.stem, ctx.assignment,
-                           f"the grader failed on this submission ({describe(exc)}); "
-                           "please report it to the course staff", started)
+        return failed(str(path), student or path.stem, ctx.assignment, exc,
+                      time.monotonic() - started)
+
+
+def prepare(path: Path, assignment: Assignment, release: NotebookNode) -> Program:
+    """load ▸ locate ▸ assemble: the program the sandbox would run (milliseconds, no TF).
+
+    Raises ``SubmissionError`` for a file that is not a readable notebook.
+    """
+    nb = read_notebook(path)
+    return assemble(assignment, release, locate(nb, assignment, release))
 
 
 def _grade(path: Path, ctx: Context, student: str, started: float) -> SubmissionResult:
     assignment = ctx.assignment
     try:
-        nb = read_notebook(path)  # load
+        program = prepare(path, assignment, ctx.release)
     except SubmissionError as exc:
         return _ungradable(path, student, assignment, describe(exc), started)
-    location = locate(nb, assignment, ctx.release)
-    program = assemble(assignment, ctx.release, location)
     with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
         run = execute(program, limits_for(assignment), Path(tmp))
         facts = {ex.id: exercise_facts(run, ex.id, ex.record) for ex in assignment.exercises}
@@ -95,6 +102,16 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         seconds=round(time.monotonic() - started, 3),
         grader_version=__version__,
     )
+
+
+def failed(submission: str, student: str, assignment: Assignment, exc: BaseException,
+           seconds: float = 0.0) -> SubmissionResult:
+    """The record of a submission the grader itself failed on (a bug, a lost worker)."""
+    message = (f"the grader failed on this submission ({describe(exc)}); it is not your "
+               "doing, and the course staff will grade it again")
+    return dataclasses.replace(
+        _ungradable(Path(submission), student, assignment, message, time.monotonic() - seconds),
+        submission=submission, status=GRADER_ERROR)
 
 
 def _ungradable(path: Path, student: str, assignment: Assignment, message: str,

@@ -57,12 +57,27 @@ def limits_for(assignment: Assignment) -> Limits:
                   max_file_bytes=assignment.max_file_mb * 1_000_000)
 
 
-def load_reference(course: Course, assignment: Assignment) -> Reference:
-    """The reference facts, from the cache or by running the solution once."""
+def _folder(course: Course, assignment: Assignment, key: str) -> Path:
+    return course.cache_dir / "reference" / f"{assignment.id}-{key[:16]}"
+
+
+def ensure_reference(course: Course, assignment: Assignment) -> str:
+    """Build the reference facts if they are not cached yet; their digest.
+
+    Cheap when they are cached: nothing is loaded (a batch's coordinator calls this once,
+    before its workers load the facts themselves).
+    """
     key = digest(course, assignment)
-    folder = course.cache_dir / "reference" / f"{assignment.id}-{key[:16]}"
+    folder = _folder(course, assignment, key)
     if not (folder / "records.json").is_file():
         _build(course, assignment, folder)
+    return key
+
+
+def load_reference(course: Course, assignment: Assignment) -> Reference:
+    """The reference facts, from the cache or by running the solution once."""
+    key = ensure_reference(course, assignment)
+    folder = _folder(course, assignment, key)
     records = json.loads((folder / "records.json").read_text(encoding="utf-8"))
     execution = Execution(outbox=folder / "outbox", records=records, setup_error=None,
                           protections=(), speedups=(), seconds=0.0, restarts=0)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from autograder.checks import Table
 from autograder.hints import Hint
 
 GRADED = "graded"  # the submission was graded (whatever its score)
 UNGRADABLE = "ungradable"  # not a notebook, corrupt, …: score 0 with a message
+GRADER_ERROR = "grader_error"  # the grader failed (not the student's doing): never cached
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,14 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Curve:
+    """One metric of the student's own training run, per epoch (finite numbers only)."""
+
+    metric: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class ExerciseResult:
     """One exercise: its checks and score, and what the run said about it."""
 
@@ -42,6 +53,7 @@ class ExerciseResult:
     stdout: str = ""
     seconds: float = 0.0
     hints: tuple[Hint, ...] = ()
+    curves: tuple[Curve, ...] = ()  # training curves, where the exercise's training is graded
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,40 @@ class SubmissionResult:
     speedups: tuple[str, ...] = ()  # what the harness did to make training faster, same results
     seconds: float = 0.0
     grader_version: str = ""
+    cached: bool = False  # taken from the result cache or the gradebook, not graded again
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (tables included)."""
         return dataclasses.asdict(self)
+
+
+T = TypeVar("T")
+
+
+def from_dict(cls: type[T], data: Any) -> T:
+    """Rebuild a result record from :meth:`SubmissionResult.to_dict` data (JSON, SQLite).
+
+    Driven by the dataclasses' type hints, so a field added to a record needs no code here.
+    """
+    return typing.cast(T, _decode(cls, data))
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        hints = typing.get_type_hints(hint)
+        known = {f.name for f in dataclasses.fields(hint)}
+        return hint(**{k: _decode(hints[k], v) for k, v in value.items() if k in known})
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        return _decode(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+    if hint is float and isinstance(value, int):
+        return float(value)
+    return value

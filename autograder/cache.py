@@ -1,0 +1,87 @@
+"""The result cache: a submission's grade, keyed by the content of what is graded.
+
+The key covers everything a grade depends on: the program the sandbox would run (the
+student's exercise cells as located, the release's frozen cells, the seed, the data it is
+handed), the assignment's declaration (checks, points, hints, limits), the reference facts,
+the course's own checks and the grader's source. Anything else in a notebook (outputs,
+scratch cells, metadata) cannot change a grade, so it is not in the key: a resubmitted
+notebook whose graded cells are the same is served from the cache in milliseconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from autograder.assemble import Program
+from autograder.course import Assignment, Course
+
+_PACKAGE = Path(__file__).resolve().parent
+KEY_VERSION = "1"
+
+
+@functools.lru_cache(maxsize=1)
+def grader_digest() -> str:
+    """A hash of the grader's own source: any change to the grader invalidates the cache."""
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def submission_key(course: Course, assignment: Assignment, reference_digest: str,
+                   program: Program | None, raw: bytes) -> str:
+    """The content key of one submission.
+
+    ``program`` is what the sandbox would run; ``None`` for a file that is not a readable
+    notebook, whose verdict depends on its bytes alone.
+    """
+    h = hashlib.sha256()
+    parts = [KEY_VERSION, grader_digest(), reference_digest, repr(assignment)]
+    if course.extra_checks is not None and course.extra_checks.is_file():
+        parts.append(hashlib.sha256(course.extra_checks.read_bytes()).hexdigest())
+    h.update(json.dumps(parts).encode())
+    if program is None:
+        h.update(b"unreadable\0" + hashlib.sha256(raw).digest())
+    else:
+        h.update(b"program\0")
+        h.update(json.dumps(dataclasses.asdict(program), sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+class ResultCache:
+    """Grades on disk, one JSON file per key; written atomically, safe to share."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The stored result data for ``key``, or None (a damaged entry counts as a miss)."""
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def put(self, key: str, result: dict[str, Any]) -> None:
+        """Store a result's data under ``key`` (atomic: readers never see half a file)."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(result, fh)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
