@@ -6,13 +6,20 @@ course's own ``extra_checks``); its verdict becomes a frozen ``CheckResult``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from itertools import takewhile
+from typing import Any
 
 from autograder.checks import CheckSpec, judge
 from autograder.course import Exercise, ExerciseCheck
 from autograder.facts import ExerciseFacts
 from autograder.hints import Outcome, hints_for
-from autograder.results import CheckResult, ExerciseResult
+from autograder.results import CheckResult, Curve, ExerciseResult
+
+#: Checks that judge a training run: their exercises' results carry its curves.
+TRAINING_CHECKS = frozenset({"history", "callback_stops", "heldout_accuracy", "heldout_images"})
+MAX_CURVES = 12  # metrics kept from one history (Keras records a handful)
 
 
 def run_check(spec: CheckSpec, check: ExerciseCheck, found: ExerciseFacts,
@@ -62,7 +69,37 @@ def check_exercise(exercise: Exercise, found: ExerciseFacts, expected: ExerciseF
         stdout=found.stdout,
         seconds=found.seconds,
         hints=hints_for(exercise.hints, source, message, outcomes),
+        curves=training_curves(found.value) if found.ok and grades_training(exercise) else (),
     )
+
+
+def grades_training(exercise: Exercise) -> bool:
+    """True when one of the exercise's checks judges training (history, callback, accuracy)."""
+    return any(c.check in TRAINING_CHECKS for c in exercise.checks)
+
+
+def training_curves(value: Any) -> tuple[Curve, ...]:
+    """The curves of a history record (``{"history": {metric: [value per epoch]}}``).
+
+    The record comes from the sandbox, so anything else gives no curves. A curve stops
+    before its first value that is not a finite number (training blew up: NaN); a metric
+    with no finite first value is left out.
+    """
+    history = value.get("history") if isinstance(value, dict) else None
+    if not isinstance(history, dict):
+        return ()
+    curves = []
+    for metric, values in list(history.items())[:MAX_CURVES]:
+        if isinstance(values, list):
+            finite = tuple(float(v) for v in takewhile(_finite, values))
+            if finite:
+                curves.append(Curve(str(metric), finite))
+    return tuple(curves)
+
+
+def _finite(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 def score(results: tuple[CheckResult, ...]) -> float:
