@@ -15,7 +15,7 @@ MAX_POINTS = 500  # a longer series is drawn through evenly spaced epochs (the l
 _FONT = 'font-family="system-ui, sans-serif" font-size="11" fill="#444"'
 
 
-def number(value: float) -> str:
+def _number(value: float) -> str:
     """A value for an axis or a legend: four significant digits."""
     return f"{value:.4g}"
 
@@ -50,7 +50,7 @@ def line_chart(series: Sequence[tuple[str, Sequence[float]]], *, title: str,
     for value in (smallest, (smallest + largest) / 2, largest):
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
                      'stroke="#eee"/>')
-        parts.append(_text(left - 6, y(value) + 4, number(value), 'text-anchor="end"'))
+        parts.append(_text(left - 6, y(value) + 4, _number(value), 'text-anchor="end"'))
     for epoch in sorted({1, (epochs + 1) // 2, epochs}):
         parts.append(_text(x(epoch), bottom + 15, str(epoch), 'text-anchor="middle"'))
     parts.append(_text((left + right) / 2, bottom + 31, f"{x_label} (of {epochs})",
@@ -67,7 +67,7 @@ def line_chart(series: Sequence[tuple[str, Sequence[float]]], *, title: str,
         row = legend_top + 16 * i
         parts.append(f'<line x1="{left}" x2="{left + 18}" y1="{row - 4}" y2="{row - 4}" '
                      f'stroke="{colour}" stroke-width="2"/>')
-        parts.append(_text(left + 24, row, f"{label}: {number(values[-1])} at epoch {last}"))
+        parts.append(_text(left + 24, row, f"{label}: {_number(values[-1])} at epoch {last}"))
     parts.append("</svg>")
     return "\n".join(parts)
 
