@@ -30,9 +30,30 @@ def _parser() -> argparse.ArgumentParser:
 
     grade = verbs.add_parser("grade", help="grade submissions of one assignment")
     grade.add_argument("assignment")
-    grade.add_argument("submissions", nargs="+", help="notebooks or folders of notebooks")
+    grade.add_argument("submissions", nargs="+", metavar="PATH",
+                       help="notebooks, folders of notebooks, quoted glob patterns, or "
+                            "nbgrader's submitted/ folder")
     grade.add_argument("--out", type=Path, default=Path("reports"),
-                       help="folder for the JSON, HTML and CSV reports (default: reports/)")
+                       help="folder for the reports and the gradebook (default: reports/)")
+    grade.add_argument("-j", "--jobs", type=int, default=None,
+                       help="submissions graded at once on this machine, or workers of "
+                            "--cluster local (default: one per core, as memory allows)")
+    grade.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="grade on a running Dask cluster")
+    grade.add_argument("--cluster", choices=["local"],
+                       help="start a Dask cluster of --jobs workers on this machine")
+    grade.add_argument("--resume", action="store_true",
+                       help="keep the grades already in the gradebook; grade the rest")
+    grade.add_argument("--no-cache", dest="use_cache", action="store_false",
+                       help="grade every submission again, even one graded before")
+    grade.add_argument("--gradebook", type=Path,
+                       help="the SQLite gradebook (default: OUT/gradebook.db)")
+    grade.add_argument("--student-pattern", metavar="REGEX",
+                       help="regular expression with a 'student' group, searched in each "
+                            "path, for the student id (default: nbgrader's layout, or the "
+                            "file name)")
+    grade.add_argument("--json", action="store_true",
+                       help="print one JSON document for machines instead of the table")
 
     chk = verbs.add_parser("check", help="run the public checks on a saved notebook "
                                           "(what a student runs before submitting)")
@@ -95,17 +116,41 @@ def _release(course: object, args: argparse.Namespace) -> int:
 
 def _grade(course: object, args: argparse.Namespace) -> int:
     from autograder.course import Course
-    from autograder.grade import grade
+    from autograder.grade import Options, grade
+    from autograder.progress import Progress
     from autograder.reporters import console
 
     assert isinstance(course, Course)
-    print(f"grading {args.assignment} (reference facts from the solution, cached)…",
-          flush=True)
-    report = grade(course, args.assignment, args.submissions, args.out,
-                   on_result=lambda r: print(console.line(r), flush=True))
+    if args.jobs is not None and args.jobs < 1:
+        raise GraderError("--jobs must be at least 1")
+    options = Options(jobs=args.jobs, scheduler=args.scheduler, cluster=args.cluster,
+                      use_cache=args.use_cache, resume=args.resume, gradebook=args.gradebook,
+                      student_pattern=args.student_pattern)
+    progress: list[Progress] = []
+
+    def start(total: int, to_grade: int, where: str, workers: int) -> None:
+        if not args.json:
+            known = total - to_grade
+            print(f"{args.assignment}: {total} submissions, {to_grade} to grade on {where}"
+                  f"{f', {known} known already or duplicates' if known else ''}", flush=True)
+        progress.append(Progress(total, workers))
+        progress[0].queued(to_grade)
+
+    try:
+        report = grade(course, args.assignment, args.submissions, args.out, options=options,
+                       on_start=start,
+                       on_result=lambda r: progress[0].finished(r) if progress else None)
+    finally:
+        if progress:
+            progress[0].close()
+    if args.json:
+        print(console.batch_json(report))
+        return 0
     print()
     print(console.table(report.results))
-    print(f"\nreports: {report.out}/ (one .json and .html per submission), {report.csv}")
+    print(f"\n{report.graded} graded, {report.reused} from the cache or gradebook.")
+    print(f"reports: {report.out}/ (per student .html and .json; overview {report.overview.name})")
+    print(f"exports: {report.csv}, {report.json}; gradebook {report.gradebook}")
     return 0
 
 

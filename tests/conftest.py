@@ -19,7 +19,7 @@ import pytest
 from nbformat import NotebookNode
 
 from autograder.course import Assignment, Course, load_course
-from autograder.grade import BatchReport, grade
+from autograder.grade import BatchReport, Options, grade
 from autograder.results import SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,14 +95,18 @@ def course_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def batch(course: Course, tmp_path_factory: pytest.TempPathFactory) -> BatchReport:
-    """Every bundled example, a stripped and a second copy of ``correct``, graded once."""
+    """Every bundled example, a stripped and a second copy of ``correct``, graded once.
+
+    The second copy has the same content, so the batch grades it once and reuses it.
+    """
     extra = tmp_path_factory.mktemp("extra-submissions")
     stripped = extra / "correct_stripped.ipynb"
     stripped.write_text(json.dumps(strip_autograder(example_json("correct"))), encoding="utf-8")
     again = extra / "correct_again.ipynb"
     shutil.copy(EXAMPLES / "correct.ipynb", again)
     paths = [*sorted(EXAMPLES.glob("*.ipynb")), stripped, again]
-    return grade(course, "week1", paths, tmp_path_factory.mktemp("reports"))
+    return grade(course, "week1", paths, tmp_path_factory.mktemp("reports"),
+                 options=Options(jobs=2, use_cache=False))  # the local pool, really grading
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ import pytest
 import yaml
 
 from autograder.course import load_course
-from autograder.grade import grade
+from autograder.grade import Options, grade
 from autograder.results import SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,7 +146,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileBatch]:
     tempfile.tempdir = str(runs)
     try:
         report = grade(load_course(HOSTILE / "course.yaml"), "week1", paths,
-                       tmp_path_factory.mktemp("hostile-reports"))
+                       tmp_path_factory.mktemp("hostile-reports"),
+                       options=Options(jobs=1, use_cache=False))
     finally:
         tempfile.tempdir = saved
         listener.stop()

@@ -1,10 +1,15 @@
-"""The score table printed at the end of a batch."""
+"""Text for the terminal: progress lines, feedback, the end-of-batch table and --json."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from autograder.results import SubmissionResult
+
+if TYPE_CHECKING:
+    from autograder.grade import BatchReport
 
 
 def line(result: SubmissionResult) -> str:
@@ -59,3 +64,23 @@ def table(results: Sequence[SubmissionResult]) -> str:
     lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
     lines.extend(fmt.format(*row) for row in body)
     return "\n".join(lines)
+
+
+def batch_json(report: BatchReport) -> str:
+    """The ``--json`` output: where everything is, and each submission's score."""
+    return json.dumps({
+        "graded": report.graded,
+        "reused": report.reused,
+        "where": report.where,
+        "out": str(report.out),
+        "csv": str(report.csv),
+        "json": str(report.json),
+        "overview": str(report.overview),
+        "gradebook": str(report.gradebook),
+        "submissions": [{
+            "student": r.student, "submission": r.submission, "status": r.status,
+            "score": r.score, "max_score": r.max_score, "cached": r.cached,
+            "seconds": r.seconds, "message": r.message,
+            "exercises": {e.id: e.score for e in r.exercises},
+        } for r in report.results],
+    }, indent=1, ensure_ascii=False)
