@@ -23,6 +23,7 @@ from autograder.errors import GraderError
 from autograder.pipeline import Context, grade_submission
 
 GRADER_MEMORY_MB = 1500  # a grader process with TensorFlow and the reference models loaded
+POOL_RETRIES = 2  # times a task is run again after a worker process died under it
 
 
 @dataclass(frozen=True)
@@ -114,15 +115,35 @@ class LocalPool:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = self._start()
+
+    def _start(self) -> concurrent.futures.ProcessPoolExecutor:
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
-        """Submit every task; yield outcomes as workers finish them."""
-        futures = {self._pool.submit(grade_task, t): t for t in tasks}
-        for future in concurrent.futures.as_completed(futures):
-            exc = future.exception()
-            yield futures[future], exc if exc is not None else future.result()
+        """Submit every task; yield outcomes as workers finish them.
+
+        A worker process that dies (the grader's own process, not a sandbox) breaks the
+        whole pool: the tasks it took down are run again in a new pool, up to
+        ``POOL_RETRIES`` times, so one bad submission costs only itself.
+        """
+        tries: dict[int, int] = {}
+        pending = list(tasks)
+        while pending:
+            futures = {self._pool.submit(grade_task, t): t for t in pending}
+            pending = []
+            for future in concurrent.futures.as_completed(futures):
+                task, exc = futures[future], future.exception()
+                broken = isinstance(exc, concurrent.futures.process.BrokenProcessPool)
+                if broken and tries.get(id(task), 0) < POOL_RETRIES:
+                    tries[id(task)] = tries.get(id(task), 0) + 1
+                    pending.append(task)
+                    continue
+                yield task, exc if exc is not None else future.result()
+            if pending:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
         self._pool.shutdown(wait=True)  # every worker has exited when the batch ends
 
     def close(self) -> None:

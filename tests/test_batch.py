@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,6 +158,35 @@ def test_killed_batch_resumes_and_grades_each_once(course_copy: Path, tmp_path: 
         rows = list(csv.DictReader(fh))
     assert [r["student"] for r in rows] == sorted(after)
     assert {r["score"] for r in rows} == {"4"}
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_costs_no_grade(course_copy: Path, tmp_path: Path) -> None:
+    """The out-of-memory killer takes a pool worker: its tasks run again in a new pool."""
+    course = load_course(course_copy / "course.yaml")
+    subs = [write_nb(tmp_path / "in" / f"k{n}.ipynb", variant("raises_exception", n))
+            for n in range(3)]
+    killed: list[int] = []
+
+    def kill_a_worker() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            workers = multiprocessing.active_children()
+            if workers:
+                time.sleep(1.0)
+                os.kill(workers[0].pid or 0, signal.SIGKILL)
+                killed.append(workers[0].pid or 0)
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_a_worker, daemon=True)
+    killer.start()
+    report = grade(course, "week1", subs, tmp_path / "out",
+                   options=Options(jobs=2, use_cache=False))
+    killer.join()
+    assert killed, "no worker was killed"
+    assert [(r.student, r.status, r.score) for r in report.results] == [
+        (f"k{n}", "graded", 4.0) for n in range(3)]
 
 
 # --------------------------------------------------------------------------- Dask
