@@ -242,3 +242,50 @@ def test_unreachable_scheduler_is_a_clear_error(course: Course, tmp_path: Path) 
     with pytest.raises(GraderError, match="cannot reach the Dask scheduler"):
         grade(course, "week1", [EXAMPLES / "not_a_notebook.ipynb", ROOT / "README.md"],
               tmp_path, options=Options(scheduler="tcp://127.0.0.1:9", use_cache=False))
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_piped_output_is_quiet_and_json_is_for_machines(course_copy: Path,
+                                                         tmp_path: Path) -> None:
+    bad = EXAMPLES / "not_a_notebook.ipynb"  # graded in milliseconds, no sandbox needed
+    base = [str(AUTOGRADER), "--course", str(course_copy / "course.yaml"), "grade", "week1",
+            str(bad), "--out", str(tmp_path / "out"), "--jobs", "1"]
+    done = subprocess.run(base, capture_output=True, text=True, timeout=300, check=True)
+    assert "\r" not in done.stdout + done.stderr  # no progress line when piped
+    assert "not_a_notebook" in done.stdout and "0/11" in done.stdout
+    assert f"reports: {tmp_path / 'out'}/" in done.stdout
+    assert (tmp_path / "out" / "index.html").is_file()
+
+    again = subprocess.run([*base, "--json"], capture_output=True, text=True, timeout=300,
+                           check=True)
+    summary = json.loads(again.stdout)  # stdout is the JSON document and nothing else
+    assert (summary["graded"], summary["reused"]) == (0, 1)  # from the cache
+    [sub] = summary["submissions"]
+    assert (sub["student"], sub["status"], sub["score"], sub["cached"]) == (
+        "not_a_notebook", "ungradable", 0.0, True)
+    assert summary["csv"] == str(tmp_path / "out" / "week1.csv")
+
+
+def test_progress_line_counts_and_estimates() -> None:
+    import io
+
+    from autograder.progress import Progress
+    from autograder.results import SubmissionResult
+
+    def result(status: str, seconds: float, cached: bool = False) -> SubmissionResult:
+        return SubmissionResult("x.ipynb", "x", "week1", status, 0.0, 11.0, "", (),
+                                seconds=seconds, cached=cached)
+
+    stream = io.StringIO()
+    progress = Progress(total=10, workers=2, stream=stream, enabled=True)
+    progress.queued(8)  # two came from the cache
+    for r in (result("graded", 0.0, cached=True), result("graded", 0.0, cached=True),
+              result("graded", 20.0), result("ungradable", 40.0)):
+        progress.finished(r)
+    assert progress.status() == ("4/10 done · 1 failed · 2 running · 2 from cache · "
+                                 "~1 min 30 s left")  # 6 left, 30 s each, 2 workers
+    progress.close()
+    assert stream.getvalue().count("\r") == 6 and stream.getvalue().endswith("\n")
+    assert Progress(3, 1, stream=io.StringIO()).enabled is False  # not a terminal
