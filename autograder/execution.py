@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,12 @@ from typing import Any
 @dataclass(frozen=True)
 class Execution:
     """Untrusted records from the sandbox's outbox, and what the grader itself observed of
-    the run (protections, time, restarts)."""
+    the run (protections, time, restarts).
+
+    ``timings`` says where the run's time went, in seconds: the runner's ``prepare`` and
+    ``cleanup``, and for the attempt that finished, the harness's stages (see
+    ``sandbox.runner._stages``). The harness's figures are informational, never scored.
+    """
 
     outbox: Path
     records: dict[str, dict[str, Any]]
@@ -21,3 +27,9 @@ class Execution:
     restarts: int
     missing_protections: tuple[str, ...] = ()
     log_tail: str = field(default="", repr=False)
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def setup_seconds(self) -> float:
+        """The time the notebook's setup cells took (its own imports and data loading)."""
+        return self.timings.get("setup", 0.0)

@@ -76,6 +76,7 @@ class SubmissionResult:
     seconds: float = 0.0
     grader_version: str = ""
     cached: bool = False  # taken from the result cache or the gradebook, not graded again
+    setup_seconds: float = 0.0  # the notebook's setup cells (its imports, its data) in ``seconds``
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (tables included)."""

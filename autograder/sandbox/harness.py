@@ -23,6 +23,7 @@ import threading
 import time
 import traceback
 import types
+from collections.abc import Iterator
 from typing import Any
 
 MAX_CAPTURE = 20_000  # characters of a student's print output kept per exercise
@@ -300,8 +301,11 @@ def record_result(outbox: str, ex: str, kind: str, result: Any) -> tuple[list[st
 class Harness:
     """Runs one job: setup, exercise definitions, then each exercise's call."""
 
-    def __init__(self, job: dict[str, Any]) -> None:
+    def __init__(self, job: dict[str, Any], started: float) -> None:
         self.job = job
+        # where the time went (seconds), for the runner's profile; never used to score
+        self.timings: dict[str, float] = {"started": started, "data": 0.0, "setup": 0.0,
+                                          "define": 0.0, "calls": 0.0, "save": 0.0}
         self.outbox = job["outbox"]
         self.progress = open(job["progress"], "a", buffering=1)  # noqa: SIM115
         self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
@@ -366,24 +370,31 @@ class Harness:
             self.only_original_process()
             sys.stdout, sys.stderr = old
 
+    @contextlib.contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the time the block takes to ``stage``."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[stage] += time.monotonic() - started
+
     def run(self) -> None:
         job = self.job
         seed = int(job["seed"])
-        for item in job.get("data", ()):
-            if "file" not in item:  # a constant, a folder of images, a list of image files
-                self.ns[item["name"]] = item.get("value", item.get("folder", item.get("files")))
-                continue
-            import numpy as np
-
-            self.ns[item["name"]] = np.load(item["file"], allow_pickle=False)
+        with self.timed("data"):
+            self.load_data()
         seed_everything(seed)
-        for piece in job["pieces"]:
-            if piece["kind"] != "setup":
-                continue
-            error, _ = self.run_code(piece["source"], f"<{piece['label']}>")
-            if error:
-                self.finish({"setup_error": error, "label": piece["label"]})
-                return
+        failed: dict[str, Any] | None = None
+        with self.timed("setup"):
+            for piece in (p for p in job["pieces"] if p["kind"] == "setup"):
+                error, _ = self.run_code(piece["source"], f"<{piece['label']}>")
+                if error:
+                    failed = {"setup_error": error, "label": piece["label"]}
+                    break
+        if failed:
+            self.finish(failed)
+            return
         speedups = apply_speedups()
         skip_define = set(job.get("skip_define", ()))
         for piece in job["pieces"]:
@@ -392,7 +403,8 @@ class Harness:
                 continue
             self.event("define", ex)
             seed_everything(seed)
-            error, out = self.run_code(piece["source"], f"<{piece['label']}>")
+            with self.timed("define"):
+                error, out = self.run_code(piece["source"], f"<{piece['label']}>")
             if error:
                 self.definition_errors[ex] = {**error, "stdout": out}
         self.event("defined")
@@ -400,10 +412,8 @@ class Harness:
         calls = [c for c in job["calls"] if c["id"] not in skip_call]
         for call in calls:
             self.event("start", call["id"])
-            started = time.monotonic()
             threads = threading.active_count()
             record = self.call(call, seed)
-            record["seconds"] = round(time.monotonic() - started, 3)
             left = self.left_running(threads) if call is not calls[-1] else ""
             if left:
                 record["stdout"] = (f"{record.get('stdout') or ''}\n[grader] {call['id']} "
@@ -416,21 +426,36 @@ class Harness:
                 os._exit(RESTART_EXIT)
         self.finish({"speedups": speedups})
 
+    def load_data(self) -> None:
+        """Bind the data the grader hands the program (arrays, image folders, constants)."""
+        for item in self.job.get("data", ()):
+            if "file" not in item:  # a constant, a folder of images, a list of image files
+                self.ns[item["name"]] = item.get("value", item.get("folder", item.get("files")))
+                continue
+            import numpy as np
+
+            self.ns[item["name"]] = np.load(item["file"], allow_pickle=False)
+
     def call(self, call: dict[str, Any], seed: int) -> dict[str, Any]:
+        """Call one entry point and record what it returned; ``seconds`` is the time the
+        call itself took (the student's computation), without saving what it returned."""
         ex = call["id"]
         if ex in self.definition_errors:
             err = self.definition_errors[ex]
-            return {"status": "error", "phase": "define", "error": err, "stdout": err["stdout"]}
+            return {"status": "error", "phase": "define", "error": err, "stdout": err["stdout"],
+                    "seconds": 0.0}
         names = call["names"]
         defined = [n for n in names if n in self.ns]
         if not defined:
-            return {"status": "missing", "names": names}
+            return {"status": "missing", "names": names, "seconds": 0.0}
         if names[0] not in self.ns:
             self.ns[names[0]] = self.ns[defined[0]]
         seed_everything(seed)
         capture = _Capture()
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
+        started = time.monotonic()
+        returned: float | None = None  # when the student's code returned
         try:
             code = compile(call["call"], f"<call {ex}>", "eval")
             if call["record"] == "callback":
@@ -439,27 +464,36 @@ class Harness:
                 value = probe_callback(lambda: eval(code, self.ns), sequences)
             else:
                 result = eval(code, self.ns)
+                returned = time.monotonic()
                 files, value = record_result(self.outbox, ex, call["record"], result)
+            record: dict[str, Any] = {"status": "ok", "files": files, "value": value}
         except BaseException as exc:
-            return {"status": "error", "phase": "call", "error": _error(exc),
-                    "stdout": capture.text()}
+            record = {"status": "error", "phase": "call", "error": _error(exc)}
         finally:
             self.only_original_process()
             sys.stdout, sys.stderr = old
-        return {"status": "ok", "files": files, "value": value, "stdout": capture.text(),
-                "alias": defined[0] if defined[0] != names[0] else None}
+        ended = time.monotonic()
+        returned = returned or ended
+        self.timings["calls"] += returned - started
+        self.timings["save"] += ended - returned
+        record.update(stdout=capture.text(), seconds=round(returned - started, 3))
+        if record["status"] == "ok":
+            record["alias"] = defined[0] if defined[0] != names[0] else None
+        return record
 
     def finish(self, summary: dict[str, Any]) -> None:
         path = os.path.join(self.outbox, "_run.json")
+        timings = {**self.timings, "finished": time.monotonic()}
         with open(path, "w", encoding="utf-8") as fh:
-            json.dump(summary, fh)
+            json.dump({**summary, "timings": timings}, fh)
         self.event("finished")
 
 
 def main() -> None:
+    started = time.monotonic()  # CLOCK_MONOTONIC: the runner's clock too
     with open(sys.argv[1], encoding="utf-8") as fh:
         job = json.load(fh)
-    Harness(job).run()
+    Harness(job, started).run()
     sys.stdout.flush()
     os._exit(0)  # skip interpreter teardown (TensorFlow's can take seconds)
 

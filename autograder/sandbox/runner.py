@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import math
 import os
 import resource
 import secrets
@@ -328,6 +329,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
     Returns the untrusted records the harness left in ``root/outbox`` (to be read by
     ``autograder.outbox``) and what the grader itself observed of the run.
     """
+    begun = time.monotonic()
     writable = (root / "outbox", root / "work", root / "tmp", root / ".keras")
     confine = confinement(root, writable, root / "work")
     control, outbox, work = _prepare(root, confine.drop_uid)
@@ -338,9 +340,11 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
     restarts = 0
     setup_error = None
     speedups: tuple[str, ...] = ()
+    timings: dict[str, float] = {}
     log = control / "output.log"
     budgets = {c.id: c.time_limit for c in program.calls}
     data_files = write_data(program, control)
+    timings["prepare"] = time.monotonic() - begun
     uses = _dependencies(program)
     protections = [*confine.protections, "separate process", "wall-time limits",
                    f"memory limit {limits.memory_mb} MB per process", "file size limit"]
@@ -375,6 +379,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
                 missing.append("cgroup caps on total memory and processes")
         cmd = [*confine.prefix, sys.executable, "-I", str(control / "harness.py"),
                str(job_path)]
+        launched = time.monotonic()
         try:
             with open(log, "ab") as out:
                 proc = subprocess.Popen(
@@ -391,6 +396,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
             os.close(fd)
             if group is not None:
                 group.kill_all()
+        ended = time.monotonic()
         if attempt.reason.startswith(DISK_KILL):  # free the disk before going on
             for folder in writable[1:]:
                 _empty(folder)
@@ -404,6 +410,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
             # only before any student code ran can the summary report a setup error
             setup_error = summary.get("setup_error") if tracker.setup_failed else None
             speedups = tuple(str(s) for s in summary.get("speedups") or ())
+            timings.update(_stages(summary, launched, ended))
             break
         elif attempt.exercise is None:  # died or ran out of time outside any exercise
             if attempt.phase == "setup":
@@ -429,9 +436,11 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
                 records.setdefault(call.id, {"status": "timeout", "reason":
                                              "timeout: the run's time budget was used up"})
             break
+    cleanup = time.monotonic()
     for folder in writable[1:]:  # nothing reads these again; the outbox keeps its files
         _empty(folder)
     _empty(outbox, folders_only=True)  # the harness makes no folders there
+    timings["cleanup"] = time.monotonic() - cleanup
     return Execution(
         outbox=outbox,
         records=records,
@@ -442,6 +451,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
         seconds=round(time.monotonic() - started, 3),
         restarts=restarts,
         log_tail=read_capped(log, 4000),
+        timings={k: round(v, 4) for k, v in timings.items()},
     )
 
 
@@ -470,6 +480,34 @@ def write_data(program: Program, control: Path) -> list[dict[str, Any]]:
         np.save(path, images if item.part == "images" else labels, allow_pickle=False)
         files.append({"name": item.name, "file": str(path)})
     return files
+
+
+HARNESS_STAGES = ("data", "setup", "define", "calls", "save")
+
+
+def _stages(summary: dict[str, Any], launched: float, ended: float) -> dict[str, float]:
+    """Where the finished attempt's time went, by the harness's account: ``start`` (the
+    process, Python and the harness starting), its ``HARNESS_STAGES``, and ``exit`` (from
+    the harness's end until the runner saw the process gone).
+
+    Student code could have rewritten these figures, so they are only kept when they are
+    consistent with the runner's own clock; they inform profiles and never a score.
+    """
+    raw = summary.get("timings")
+    if not isinstance(raw, dict):
+        return {}
+    numbers = {k: v for k, v in raw.items() if isinstance(v, (int, float))
+               and not isinstance(v, bool) and math.isfinite(v)}
+    begun, done = numbers.get("started"), numbers.get("finished")
+    if begun is None or done is None or not launched <= begun <= done <= ended:
+        return {}
+    stages = {"start": begun - launched, "exit": ended - done}
+    for key in HARNESS_STAGES:
+        value = numbers.get(key)
+        if value is None or not 0 <= value <= done - begun:
+            return {}
+        stages[key] = value
+    return stages
 
 
 def _summary(outbox: Path) -> dict[str, Any]:
