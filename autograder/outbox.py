@@ -9,12 +9,13 @@ layer table, parameter counts and compile settings from the loaded model.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ MAX_CONFIG_BYTES = 16 * 2**20  # a model's config.json, unpacked
 MAX_MEMBERS = 10_000  # files in a .keras archive
 MAX_FILES = 1_000  # data files in one exercise's record
 MAX_TEXT = 20_000
+PREDICT_BYTES = 64 * 2**20  # float32 activations of one layer, for one predict call
 STATUSES = {OK, ERROR, MISSING, TIMEOUT, KILLED, NOT_RUN}
 
 
@@ -301,6 +303,17 @@ def canonical_loss(loss: Any) -> str | None:
     return _name_of(resolved)
 
 
+def predict_chunk(input_shape: tuple[int | None, ...] | None,
+                  layers: Sequence[LayerRow]) -> int:
+    """How many samples the grader feeds a model at once: as many as keep its largest
+    layer output near ``PREDICT_BYTES`` (a dense network takes a whole test set in one
+    call, a large convolutional one a few images; each call costs milliseconds)."""
+    largest = max((math.prod(d or 1 for d in shape[1:])
+                   for shape in (input_shape or (), *(r.output_shape for r in layers))
+                   if shape), default=1)
+    return max(1, PREDICT_BYTES // (4 * largest))
+
+
 def load_model(path: Path) -> ModelFacts:
     """Load a student's (or the solution's) model safely and read its facts."""
     inspect_keras_config(path)
@@ -340,7 +353,9 @@ def load_model(path: Path) -> ModelFacts:
     except (AttributeError, ValueError):
         input_shape = None
 
-    def predict(x: np.ndarray, chunk: int = 256) -> np.ndarray:
+    chunk = predict_chunk(input_shape, layers)
+
+    def predict(x: np.ndarray) -> np.ndarray:
         # calling the model directly: model.predict retraces a tf.function per model and
         # warns about it on stderr when a batch loads many students' models
         parts = [np.asarray(model(x[i:i + chunk], training=False))

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from autograder.assemble import ExerciseCall, Piece, Program
-from autograder.outbox import exercise_facts
+from autograder.facts import LayerRow
+from autograder.outbox import PREDICT_BYTES, exercise_facts, predict_chunk
 from autograder.sandbox import Limits, execute
 from autograder.sandbox.runner import HARNESS_STAGES, _stages
 
@@ -43,6 +44,19 @@ def test_stages_refuse_figures_the_runner_cannot_believe(forged: dict[str, Any])
 @pytest.mark.parametrize("summary", [{}, {"timings": [1, 2]}, {"timings": {"setup": 1.0}}])
 def test_stages_without_timings(summary: dict[str, Any]) -> None:
     assert _stages(summary, launched=10.0, ended=19.25) == {}
+
+
+def _row(shape: tuple[int | None, ...]) -> LayerRow:
+    return LayerRow("Dense", "d", shape, 0, None, None)
+
+
+def test_predict_chunk_follows_the_largest_layer() -> None:
+    dense = predict_chunk((None, 28, 28), [_row((None, 784)), _row((None, 10))])
+    conv = predict_chunk((None, 300, 300, 3), [_row((None, 298, 298, 16)), _row((None, 1))])
+    assert dense == PREDICT_BYTES // (4 * 784) > 10_000  # a whole test set in one call
+    assert conv == PREDICT_BYTES // (4 * 298 * 298 * 16) < 256
+    assert predict_chunk(None, []) == PREDICT_BYTES // 4
+    assert predict_chunk((None, 10**9), []) == 1
 
 
 def test_a_run_reports_its_stages_and_setup_time(tmp_path: Path) -> None:

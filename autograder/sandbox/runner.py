@@ -26,13 +26,14 @@ import math
 import os
 import resource
 import secrets
+import select
 import shutil
 import signal
 import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -524,53 +525,70 @@ def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
     """Wait for the process; kill it on a budget overrun."""
     log_start = log.stat().st_size  # the log is shared by every attempt of the run
     disk_start = _disk_use(writable, limits.max_disk_files)  # and so are the folders
-    polls = 0
-    while True:
-        code = proc.poll()
-        progress.poll()
-        phase, current = progress.phase, progress.exercise
-        if code is not None:
-            if progress.finished and code == 0:
-                return _Attempt(phase, current, "")
-            if (code == RESTART_EXIT and phase == "between" and progress.last is not None
-                    and progress.last[0] == "start"):
-                return _Attempt(phase, current, "", restart=True)
-            return _blame(progress, f"killed: {_death(code)}")
-        now = time.monotonic()
-        reason = ""
-        if log.stat().st_size - log_start > limits.max_output_bytes:
-            reason = ("killed: it printed more than the output limit "
-                      f"({limits.max_output_bytes // 1000:,} kB)")
-        elif now > deadline:
-            reason = "timeout: the whole run went over its time budget"
-        elif polls % DISK_POLLS == 0:
-            used, files = _disk_use(writable, limits.max_disk_files)
-            if used - disk_start[0] > limits.max_disk_bytes:
-                reason = (f"{DISK_KILL} the disk limit "
-                          f"({limits.max_disk_bytes // 1_000_000:,} MB in all)")
-            elif files - disk_start[1] > limits.max_disk_files:
-                reason = (f"{DISK_KILL} {limits.max_disk_files:,} files and folders")
-        if reason:
-            _kill(proc, group)
-            return _blame(progress, reason)
-        if current is not None:
-            limit = budgets[current] if phase == "start" else min(budgets[current],
-                                                                  DEFINE_ALLOWANCE)
-            if now - progress.since > limit:
+    with _exit_watch(proc.pid) as wait:
+        polls = 0
+        while True:
+            code = proc.poll()
+            progress.poll()
+            phase, current = progress.phase, progress.exercise
+            if code is not None:
+                if progress.finished and code == 0:
+                    return _Attempt(phase, current, "")
+                if (code == RESTART_EXIT and phase == "between" and progress.last is not None
+                        and progress.last[0] == "start"):
+                    return _Attempt(phase, current, "", restart=True)
+                return _blame(progress, f"killed: {_death(code)}")
+            now = time.monotonic()
+            reason = ""
+            if log.stat().st_size - log_start > limits.max_output_bytes:
+                reason = ("killed: it printed more than the output limit "
+                          f"({limits.max_output_bytes // 1000:,} kB)")
+            elif now > deadline:
+                reason = "timeout: the whole run went over its time budget"
+            elif polls % DISK_POLLS == 0:
+                used, files = _disk_use(writable, limits.max_disk_files)
+                if used - disk_start[0] > limits.max_disk_bytes:
+                    reason = (f"{DISK_KILL} the disk limit "
+                              f"({limits.max_disk_bytes // 1_000_000:,} MB in all)")
+                elif files - disk_start[1] > limits.max_disk_files:
+                    reason = (f"{DISK_KILL} {limits.max_disk_files:,} files and folders")
+            if reason:
                 _kill(proc, group)
-                what = "running the cell" if phase == "define" else "the call"
-                return _Attempt(phase, current, f"timeout: {what} took longer than {limit:g} s "
-                                                "(an endless loop, or far too much work?)")
-        elif phase == "setup" and now - progress.since > SETUP_ALLOWANCE:
-            _kill(proc, group)
-            return _Attempt(phase, None, "timeout: the setup cells took too long")
-        elif phase == "between" and now - progress.since > (limit := _between(progress,
-                                                                              budgets)):
-            _kill(proc, group)
-            return _blame(progress, "timeout: its code kept running after the exercise had "
-                                    f"ended (for more than {limit:g} s)")
-        polls += 1
-        time.sleep(POLL_SECONDS)
+                return _blame(progress, reason)
+            if current is not None:
+                limit = budgets[current] if phase == "start" else min(budgets[current],
+                                                                      DEFINE_ALLOWANCE)
+                if now - progress.since > limit:
+                    _kill(proc, group)
+                    what = "running the cell" if phase == "define" else "the call"
+                    return _Attempt(phase, current, f"timeout: {what} took longer than {limit:g} s "
+                                                    "(an endless loop, or far too much work?)")
+            elif phase == "setup" and now - progress.since > SETUP_ALLOWANCE:
+                _kill(proc, group)
+                return _Attempt(phase, None, "timeout: the setup cells took too long")
+            elif phase == "between" and now - progress.since > (limit := _between(progress,
+                                                                                  budgets)):
+                _kill(proc, group)
+                return _blame(progress, "timeout: its code kept running after the exercise had "
+                                        f"ended (for more than {limit:g} s)")
+            polls += 1
+            wait(POLL_SECONDS)
+
+
+@contextlib.contextmanager
+def _exit_watch(pid: int) -> Iterator[Callable[[float], object]]:
+    """A ``sleep(seconds)`` that returns as soon as process ``pid`` ends (through a pidfd,
+    on Linux), so the runner learns of a finished run at once rather than at its next
+    poll; elsewhere a plain sleep."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        yield time.sleep
+        return
+    try:
+        yield lambda seconds: select.select([fd], [], [], seconds)
+    finally:
+        os.close(fd)
 
 
 def _between(progress: _Progress, budgets: dict[str, float]) -> float:
