@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import statistics
 import sys
 import time
@@ -121,6 +122,7 @@ def main() -> None:
     for name, timed in patches.items():
         setattr(pipeline, name, timed)  # the pipeline looks them up at each grading
     results: dict[str, Any] = {}
+    load = [os.getloadavg()[0]]  # the machine's load: others' work makes figures noisy
     for week in args.weeks:
         ctx = context(course, week)  # reference facts built (or cached) before timing
         for name in SUBMISSIONS[week]:
@@ -135,10 +137,13 @@ def main() -> None:
             print(f"{key}: total {results[key]['median']['total']:.2f} s, "
                   f"overhead {results[key]['median']['overhead']:.2f} s, scores {scores}",
                   flush=True)
+    load.append(os.getloadavg()[0])
     print_table(results)
+    print(f"load average (1 min) at the start and the end: {load[0]:.1f}, {load[1]:.1f} "
+          f"on {os.cpu_count()} cores")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     stored = json.loads(OUT.read_text(encoding="utf-8")) if OUT.is_file() else {}
-    stored[args.label] = {"repeat": args.repeat, "submissions": results}
+    stored[args.label] = {"repeat": args.repeat, "load_average": load, "submissions": results}
     OUT.write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten to {OUT.relative_to(ROOT)} under {args.label!r}")
 
