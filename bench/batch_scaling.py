@@ -74,7 +74,9 @@ def main() -> None:
         "command's own start (Python imports).",
         f"Grader overhead per submission (1 worker): median {o['median']} s, mean "
         f"{o['mean']} s, max {o['max']} s.",
-        f"Same scores in all three runs: **{'yes' if same else 'NO'}**.", ""])
+        f"Same scores in all three runs: **{'yes' if same else 'NO'}**.",
+        "CPU counts the command and its workers but not the sandboxes (bubblewrap's PID "
+        "namespace does not pass their time up), so it undercounts grading.", ""])
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "batch_scaling.json").write_text(json.dumps(result, indent=1) + "\n",
                                                      encoding="utf-8")

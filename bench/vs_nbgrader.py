@@ -121,9 +121,12 @@ def markdown(runs: list[Run], result: dict[str, Any]) -> str:
                      f"| {r.name} | {r.wall:.1f} s | {r.cpu:.0f} s | {r.peak_mb:.0f} MB "
                      f"| {weeks} |")
     o = result["overhead"]
-    lines += ["", "Wall: the whole command, start to end. CPU: the command and every process "
-              "under it (kernels, sandboxes, workers). Peak memory: the largest resident "
-              "memory of that whole process tree, sampled every 0.25 s.", "",
+    lines += ["", "Wall: the whole command, start to end. CPU: the command and the processes "
+              "under it that report their time to it (kernels, workers); it leaves out the "
+              "sandboxes (bubblewrap's PID namespace does not pass their time up), so it "
+              "undercounts both tools' grading and is not comparable across rows. Peak "
+              "memory: the largest resident memory of that whole process tree, sampled "
+              "every 0.25 s.", "",
               f"Grader overhead per submission (cold run: total minus the notebook's own "
               f"setup and exercise time, inside the sandbox): median {o['median']} s, "
               f"mean {o['mean']} s, max {o['max']} s.", "",
