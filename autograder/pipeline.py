@@ -7,7 +7,6 @@ Reporting happens in the caller (``autograder.grade``), on the returned record.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import tempfile
 import time
@@ -72,7 +71,8 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
     try:
         program = prepare(path, assignment, ctx.release)
     except SubmissionError as exc:
-        return _ungradable(path, student, assignment, describe(exc), started)
+        return ungradable(str(path), student, assignment, describe(exc),
+                          time.monotonic() - started)
     with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
         run = execute(program, limits_for(assignment), Path(tmp))
         facts = {ex.id: exercise_facts(run, ex.id, ex.record) for ex in assignment.exercises}
@@ -110,13 +110,12 @@ def failed(submission: str, student: str, assignment: Assignment, exc: BaseExcep
     """The record of a submission the grader itself failed on (a bug, a lost worker)."""
     message = (f"the grader failed on this submission ({describe(exc)}); it is not your "
                "doing, and the course staff will grade it again")
-    return dataclasses.replace(
-        _ungradable(Path(submission), student, assignment, message, time.monotonic() - seconds),
-        submission=submission, status=GRADER_ERROR)
+    return ungradable(submission, student, assignment, message, seconds, GRADER_ERROR)
 
 
-def _ungradable(path: Path, student: str, assignment: Assignment, message: str,
-                started: float) -> SubmissionResult:
+def ungradable(submission: str, student: str, assignment: Assignment, message: str,
+               seconds: float, status: str = UNGRADABLE) -> SubmissionResult:
+    """The record of a submission that could not be graded: every check fails with why."""
     exercises = tuple(
         ExerciseResult(ex.id, ex.title, 0.0, ex.max_score, "not_run", "not graded", tuple(
             CheckResult(c.name, c.check, False, 0.0, c.points, "not graded: " + message,
@@ -125,7 +124,7 @@ def _ungradable(path: Path, student: str, assignment: Assignment, message: str,
         for ex in assignment.exercises
     )
     return SubmissionResult(
-        submission=str(path), student=student, assignment=assignment.id, status=UNGRADABLE,
+        submission=submission, student=student, assignment=assignment.id, status=status,
         score=0.0, max_score=assignment.max_score, message=message, exercises=exercises,
-        seconds=round(time.monotonic() - started, 3), grader_version=__version__,
+        seconds=round(seconds, 3), grader_version=__version__,
     )
