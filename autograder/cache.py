@@ -37,19 +37,19 @@ def grader_digest() -> str:
 
 
 def submission_key(course: Course, assignment: Assignment, reference_digest: str,
-                   program: Program | None, raw: bytes) -> str:
+                   program: Program | str) -> str:
     """The content key of one submission.
 
-    ``program`` is what the sandbox would run; ``None`` for a file that is not a readable
-    notebook, whose verdict depends on its bytes alone.
+    ``program`` is what the sandbox would run, or, for a file that is not a readable
+    notebook, the reason why (it names the file): that verdict depends on nothing else.
     """
     h = hashlib.sha256()
     parts = [KEY_VERSION, grader_digest(), reference_digest, repr(assignment)]
     if course.extra_checks is not None and course.extra_checks.is_file():
         parts.append(hashlib.sha256(course.extra_checks.read_bytes()).hexdigest())
     h.update(json.dumps(parts).encode())
-    if program is None:
-        h.update(b"unreadable\0" + hashlib.sha256(raw).digest())
+    if isinstance(program, str):
+        h.update(b"unreadable\0" + program.encode())
     else:
         h.update(b"program\0")
         h.update(json.dumps(dataclasses.asdict(program), sort_keys=True, default=str).encode())

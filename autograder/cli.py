@@ -131,8 +131,10 @@ def _grade(course: object, args: argparse.Namespace) -> int:
     def start(total: int, to_grade: int, where: str, workers: int) -> None:
         if not args.json:
             known = total - to_grade
+            settled = (f", {known} settled without one (cached, duplicates, not notebooks)"
+                       if known else "")
             print(f"{args.assignment}: {total} submissions, {to_grade} to grade on {where}"
-                  f"{f', {known} known already or duplicates' if known else ''}", flush=True)
+                  f"{settled}", flush=True)
         progress.append(Progress(total, workers))
         progress[0].queued(to_grade)
 

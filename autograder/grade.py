@@ -20,9 +20,9 @@ from autograder import datasets
 from autograder.batch import Backend, Task, backend, default_jobs
 from autograder.cache import ResultCache, grader_digest, submission_key
 from autograder.course import Assignment, Course
-from autograder.errors import GraderError, SubmissionError
+from autograder.errors import GraderError, SubmissionError, describe
 from autograder.gradebook import Gradebook
-from autograder.pipeline import Context, failed, prepare
+from autograder.pipeline import Context, failed, prepare, ungradable
 from autograder.reference import ensure_reference, load_reference
 from autograder.reporters import csv as csv_report
 from autograder.reporters import html as html_report
@@ -87,22 +87,23 @@ class _Planned:
     submission: Submission
     key: str
     notebook: bytes
+    unreadable: str | None = None  # why the file is not a readable notebook
 
 
 def _plan(subs: Sequence[Submission], course: Course, assignment: Assignment,
           release: NotebookNode, reference: str) -> list[_Planned]:
     planned = []
     for sub in subs:
-        try:
-            raw = sub.path.read_bytes()
-        except OSError:
-            raw = b""  # the pipeline reports why it cannot be read
-        try:
+        try:  # read_notebook checks the size before it reads: no huge file is loaded
             program = prepare(sub.path, assignment, release)
-        except SubmissionError:
-            program = None
-        planned.append(_Planned(sub, submission_key(course, assignment, reference, program,
-                                                    raw), raw))
+            raw = sub.path.read_bytes()
+        except (SubmissionError, OSError) as exc:
+            why = describe(exc)
+            planned.append(_Planned(sub, submission_key(course, assignment, reference, why),
+                                    b"", why))
+        else:
+            planned.append(_Planned(sub, submission_key(course, assignment, reference,
+                                                        program), raw))
     return planned
 
 
@@ -125,12 +126,15 @@ def grade(course: Course, assignment_id: str, paths: Sequence[str | Path], out: 
     cache = ResultCache(course.cache_dir / "results")
     book_path = opts.gradebook or out / "gradebook.db"
     results: dict[str, SubmissionResult] = {}
+    fresh: list[str] = []  # students graded by this batch (the rest were reused)
 
     with Gradebook(book_path) as book:
         def finish(p: _Planned, result: SubmissionResult, *, store: bool,
                    record: bool = True) -> None:
-            if store and result.status != GRADER_ERROR:
-                cache.put(p.key, result.to_dict())
+            if store:
+                fresh.append(p.submission.student)
+                if result.status != GRADER_ERROR:
+                    cache.put(p.key, result.to_dict())
             if record:  # (a grade resumed from the gradebook is there already)
                 book.record(result, p.key)
             name = report_name(p.submission.student)
@@ -152,11 +156,14 @@ def grade(course: Course, assignment_id: str, paths: Sequence[str | Path], out: 
             elif data is not None:
                 finish(p, _as_reused(from_dict(SubmissionResult, data), p.submission),
                        store=False)
+            elif p.unreadable is not None:  # its verdict is known: no worker needed
+                finish(p, ungradable(str(p.submission.path), p.submission.student,
+                                     assignment, p.unreadable, 0.0), store=True)
             else:
                 todo.setdefault(p.key, []).append(p)
 
         tasks = [_task(course, assignment, group[0], reference) for group in todo.values()]
-        where, workers = "no worker (every grade was known)", 0
+        where, workers = "no worker (none was needed)", 0
         if tasks:
             check_data(assignment)
             jobs = opts.jobs or default_jobs(assignment)
@@ -176,7 +183,7 @@ def grade(course: Course, assignment_id: str, paths: Sequence[str | Path], out: 
     _write_overview(everyone, assignment, overview)
     ordered = tuple(results[p.submission.student] for p in planned)
     return BatchReport(ordered, out, csv_path, json_path, overview, book_path,
-                       graded=len(tasks), reused=len(planned) - len(tasks),
+                       graded=len(fresh), reused=len(planned) - len(fresh),
                        where=where)
 
 

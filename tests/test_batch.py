@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT, example_json
+from conftest import EXAMPLES, example_json
 
 from autograder.course import Course, load_course
 from autograder.errors import GraderError
@@ -240,8 +240,13 @@ def test_dask_cluster_agrees_with_the_local_pool(dask_cluster: str, course: Cour
 
 def test_unreachable_scheduler_is_a_clear_error(course: Course, tmp_path: Path) -> None:
     with pytest.raises(GraderError, match="cannot reach the Dask scheduler"):
-        grade(course, "week1", [EXAMPLES / "not_a_notebook.ipynb", ROOT / "README.md"],
+        grade(course, "week1", [EXAMPLES / "raises_exception.ipynb"],  # a notebook to send
               tmp_path, options=Options(scheduler="tcp://127.0.0.1:9", use_cache=False))
+    # a file that is not a notebook is settled by the coordinator: no worker is needed
+    report = grade(course, "week1", [EXAMPLES / "not_a_notebook.ipynb"], tmp_path,
+                   options=Options(scheduler="tcp://127.0.0.1:9", use_cache=False))
+    assert report.where.startswith("no worker") and report.graded == 1
+    assert report.results[0].status == "ungradable"
 
 
 # --------------------------------------------------------------------------- the command line
