@@ -41,6 +41,7 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.errors": ("errors.py", False),
     "autograder.sandbox": (None, True),
     "autograder.sandbox.harness": ("sandbox/harness.py", False),
+    "autograder.sandbox.recording": ("sandbox/recording.py", False),
     "autograder.student": ("student.py", False),
 }
 EXTRA_MODULE = "autograder_course_checks"

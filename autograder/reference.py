@@ -26,7 +26,7 @@ from autograder.facts import ExerciseFacts
 from autograder.notebook import locate
 from autograder.outbox import exercise_facts
 from autograder.sandbox import Execution, Limits, execute
-from autograder.sandbox.runner import HARNESS
+from autograder.sandbox.runner import SANDBOX_FILES
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ def digest(course: Course, assignment: Assignment) -> str:
     run = [assignment.seed, assignment.memory_limit_mb, assignment.data,
            [(e.id, e.names, e.call, e.record, e.probe) for e in assignment.exercises]]
     h.update(repr(run).encode())
-    h.update(HARNESS.read_bytes())
+    for source in SANDBOX_FILES:
+        h.update(source.read_bytes())
     h.update(__version__.encode())
     return h.hexdigest()
 

@@ -26,7 +26,8 @@ from autograder.checks import CheckSpec, builtin_checks, judge
 from autograder.facts import ERROR, MISSING, OK, ExerciseFacts
 from autograder.hints import Hint, HintRule, Outcome, hints_for
 from autograder.outbox import load_array, load_model
-from autograder.sandbox.harness import probe_callback, record_result, seed_everything
+from autograder.sandbox.harness import seed_everything
+from autograder.sandbox.recording import probe_callback, record_result
 
 
 @dataclass(frozen=True)

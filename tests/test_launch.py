@@ -33,8 +33,8 @@ def test_limits_and_cgroup_are_in_force(launch: str, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     limits = Limits(total_seconds=60.0, memory_mb=1024, max_file_bytes=5_000_000)
     if launch == "preexec_fn":
-        monkeypatch.setattr(runner, "_launcher", lambda *_: None)
-    elif runner._launcher(limits, None, None) is None:
+        monkeypatch.setattr(runner, "launcher", lambda *_: None)
+    elif runner.launcher(limits, None, None) is None:
         pytest.skip("prlimit is not installed here")
     monkeypatch.setattr(runner, "confinement",
                         lambda *_: Confinement((), (), (), None))

@@ -6,6 +6,7 @@ beside student code.
 """
 
 from autograder.execution import Execution
-from autograder.sandbox.runner import Limits, execute
+from autograder.sandbox.launch import Limits
+from autograder.sandbox.runner import execute
 
 __all__ = ["Execution", "Limits", "execute"]

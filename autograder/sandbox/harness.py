@@ -1,9 +1,10 @@
 """The harness: the only grader code that runs beside student code, inside the sandbox.
 
-It is copied alone into the run's private folder and run with ``python -I``; it imports
-nothing from the grader. It executes the assembled program, calls each exercise's entry
-point, and writes **data only** to the outbox: one JSON record per exercise plus ``.npy``
-and ``.keras`` files. Nothing here decides a score.
+It is copied, with ``recording.py`` (what it records of a result), into the run's private
+folder and run with ``python -I``; it imports nothing from the grader. It executes the
+assembled program, calls each exercise's entry point, and writes **data only** to the
+outbox: one JSON record per exercise plus ``.npy`` and ``.keras`` files. Nothing here
+decides a score.
 
 Usage: python -I harness.py JOB.json
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 import builtins
 import collections
 import contextlib
-import io
 import json
 import linecache
 import os
@@ -26,39 +26,17 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
-MAX_CAPTURE = 20_000  # characters of a student's print output kept per exercise
+if __package__:  # imported by the grader or the notebook's check()
+    from autograder.sandbox.recording import Capture, probe_callback, record_result
+else:  # run as a script in the sandbox: recording.py was copied beside this file
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from recording import Capture, probe_callback, record_result  # type: ignore[no-redef]
+
 MAX_TRACEBACK = 6_000
 MAX_FRAMES = 50
 RESTART_EXIT = 75  # exit code: the exercises still to run need a fresh process
 MAX_NEW_THREADS = 32  # Python threads an exercise may leave running (a thread pool is
 # fine) before the exercises after it get a fresh process
-
-
-class _Capture(io.TextIOBase):
-    """A text stream that keeps the first MAX_CAPTURE characters and counts the rest."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.size = 0
-        self.dropped = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, s: str) -> int:
-        s = str(s)
-        room = MAX_CAPTURE - self.size
-        if room > 0:
-            self.parts.append(s[:room])
-            self.size += min(len(s), room)
-        self.dropped += max(0, len(s) - max(room, 0))
-        return len(s)
-
-    def text(self) -> str:
-        out = "".join(self.parts)
-        if self.dropped:
-            out += f"\n… ({self.dropped:,} more characters of output not kept)"
-        return out
 
 
 class _IPythonStub:
@@ -145,159 +123,6 @@ def _error(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "text": _clip(str(exc)), "traceback": text}
 
 
-def _plain(value: Any) -> Any:
-    """Numbers from numpy/TensorFlow as plain floats (JSON cannot hold the others)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def probe_callback(make: Any, sequences: list[list[Any]]) -> list[dict[str, Any]]:
-    """Feed each synthetic ``logs`` sequence to a fresh callback; observe, never judge.
-
-    For each sequence: the epoch at which ``model.stop_training`` became true (or None),
-    what the callback printed, and the error it raised, if any.
-    """
-    import keras
-
-    observations = []
-    for sequence in sequences:
-        callback = make()
-        if not isinstance(callback, keras.callbacks.Callback):
-            raise TypeError(f"expected a keras.callbacks.Callback, got {type(callback).__name__}")
-        model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
-        model.stop_training = False
-        callback.set_model(model)
-        seen: dict[str, Any] = {"stopped_at": None, "printed": [], "error": None,
-                                "logs": sequence}
-        for epoch, logs in enumerate(sequence):
-            out = _Capture()
-            old = sys.stdout
-            sys.stdout = out
-            try:
-                callback.on_epoch_end(epoch, None if logs is None else dict(logs))
-            except Exception as exc:
-                seen["error"] = f"{type(exc).__name__}: {exc}"[:500]
-            finally:
-                sys.stdout = old
-            seen["printed"].append(out.text()[:500])
-            if seen["error"] is not None:
-                break
-            if bool(getattr(model, "stop_training", False)):
-                seen["stopped_at"] = epoch
-                break
-        observations.append(seen)
-    return observations
-
-
-#: TensorFlow functions used as activations (``activation=tf.nn.softmax``, as in the course
-#: notes) and the identical Keras activation; Keras 3 cannot reload the TensorFlow ones.
-TF_ACTIVATIONS = {"softmax_v2": "softmax", "softmax": "softmax", "relu": "relu",
-                  "sigmoid": "sigmoid", "tanh": "tanh", "elu": "elu", "selu": "selu",
-                  "softplus": "softplus", "softsign": "softsign", "swish": "silu",
-                  "silu": "silu", "gelu": "gelu", "relu6": "relu6", "exp": "exponential"}
-
-
-def keras_activations(model: Any) -> None:
-    """Give layers that use a TensorFlow activation function the same Keras function."""
-    import keras
-
-    for layer in model._flatten_layers(include_self=False):
-        fn = getattr(layer, "activation", None)
-        module = getattr(fn, "__module__", "") or ""
-        if callable(fn) and not module.startswith("keras"):
-            name = TF_ACTIVATIONS.get(getattr(fn, "__name__", ""))
-            if name is not None:
-                layer.activation = keras.activations.get(name)
-
-
-def save_model(model: Any, path: str) -> None:
-    """Save a Keras model as ``.keras`` data (activations made loadable first)."""
-    keras_activations(model)
-    model.save(path)
-
-
-def observe_generator(gen: Any) -> dict[str, Any]:
-    """Take one batch from an image generator (or dataset) and describe it as plain data."""
-    import numpy as np
-
-    batch = next(iter(gen))
-    x, y = (batch[0], batch[1]) if isinstance(batch, (tuple, list)) and len(batch) > 1 else (
-        batch, None)
-    x = np.asarray(x)
-    seen: dict[str, Any] = {
-        "type": type(gen).__name__,
-        "x_shape": [int(d) for d in x.shape],
-        "x_min": _plain(x.min()) if x.size else None,
-        "x_max": _plain(x.max()) if x.size else None,
-        "y_shape": None if y is None else [int(d) for d in np.shape(y)],
-        "y_values": None if y is None else sorted({_plain(v) for v in np.asarray(y).reshape(-1)
-                                                   [:1000]}, key=lambda v: v or 0.0)[:10],
-    }
-    for attr in ("batch_size", "samples", "class_mode", "target_size", "class_indices"):
-        value = getattr(gen, attr, None)
-        if isinstance(value, tuple):
-            value = list(value)
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError):
-            value = str(value)[:200]
-        seen[attr] = value
-    return seen
-
-
-def record_result(outbox: str, ex: str, kind: str, result: Any) -> tuple[list[str], Any]:
-    """Write what an exercise returned as data files; return their names and a JSON value.
-
-    ``arrays``: each array as ``.npy`` (no pickles); ``model``: a Keras model as ``.keras``;
-    ``value``: plain JSON data; ``generators``: one batch of each, described. The grader
-    and the notebook's ``check()`` both use this.
-    """
-    if kind == "arrays":
-        import numpy as np
-
-        items = list(result) if isinstance(result, (tuple, list)) else [result]
-        files = []
-        for i, item in enumerate(items):
-            arr = np.asarray(item)
-            if arr.dtype == object:
-                raise TypeError(f"item {i + 1} of what {ex} returned is not an array of "
-                                f"numbers (it is {type(item).__name__})")
-            name = f"{ex}_{i}.npy"
-            np.save(os.path.join(outbox, name), arr, allow_pickle=False)
-            files.append(name)
-        return files, None
-    if kind == "model":
-        import keras
-
-        if not isinstance(result, keras.Model):
-            raise TypeError(f"{ex} should return a Keras model, it returned "
-                            f"{type(result).__name__}")
-        name = f"{ex}.keras"
-        save_model(result, os.path.join(outbox, name))
-        return [name], None
-    if kind == "history":
-        import keras
-
-        if not isinstance(result, keras.callbacks.History):
-            raise TypeError(f"{ex} should return the History that model.fit(...) returns, "
-                            f"it returned {type(result).__name__}")
-        name = f"{ex}.keras"
-        save_model(result.model, os.path.join(outbox, name))
-        value = {
-            "history": {str(k): [_plain(v) for v in vs] for k, vs in result.history.items()},
-            "epochs": (result.params or {}).get("epochs"),
-            "epochs_run": len(result.epoch),
-        }
-        return [name], value
-    if kind == "generators":  # one batch of each generator, described; nothing judged here
-        items = list(result) if isinstance(result, (tuple, list)) else [result]
-        return [], [observe_generator(g) for g in items]
-    json.dumps(result)  # only plain data goes back: numbers, text, lists, mappings
-    return [], result
-
-
 class Harness:
     """Runs one job: setup, exercise definitions, then each exercise's call."""
 
@@ -358,7 +183,7 @@ class Harness:
         os.replace(path + ".tmp", path)
 
     def run_code(self, source: str, filename: str) -> tuple[dict[str, Any] | None, str]:
-        capture = _Capture()
+        capture = Capture()
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
         try:
@@ -451,7 +276,7 @@ class Harness:
         if names[0] not in self.ns:
             self.ns[names[0]] = self.ns[defined[0]]
         seed_everything(seed)
-        capture = _Capture()
+        capture = Capture()
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
         started = time.monotonic()

@@ -12,7 +12,8 @@ through its own descriptor.
 
 Layout of a run's private folder (``root``)::
 
-    control/   grader-owned, read-only to the sandbox: harness.py, job-N.json, output.log
+    control/   grader-owned, read-only to the sandbox: harness.py, recording.py, job-N.json,
+               output.log
     outbox/    the sandbox's records and data files (read back defensively)
     work/      the student's working folder (cwd); tmp/ and .keras/ beside it
 """
@@ -24,296 +25,35 @@ import contextlib
 import json
 import math
 import os
-import resource
 import secrets
 import select
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from autograder.assemble import Program
 from autograder.execution import Execution
 from autograder.sandbox import cgroups
+from autograder.sandbox.datafiles import write_data
+from autograder.sandbox.events import Attempt, Progress, between_allowance, blame
+from autograder.sandbox.files import disk_use, empty, open_progress, read_capped
 from autograder.sandbox.harness import RESTART_EXIT
 from autograder.sandbox.isolation import confinement
+from autograder.sandbox.launch import Limits, launcher, nproc_cap, preexec, sandbox_env
 
-HARNESS = Path(__file__).with_name("harness.py")
+#: the sandbox-side files, copied into each run's control folder (harness.py is run)
+SANDBOX_FILES = (Path(__file__).with_name("harness.py"), Path(__file__).with_name("recording.py"))
 POLL_SECONDS = 0.05
 SETUP_ALLOWANCE = 90.0  # seconds for the setup cells (imports, data) before any exercise
 DEFINE_ALLOWANCE = 60.0  # seconds at most to run one exercise cell's top-level code
-BETWEEN_ALLOWANCE = 15.0  # seconds from an exercise's end to the next event (none is slow)
-MAX_PROGRESS_BYTES = 65_536  # read per poll
 DISK_POLLS = 10  # check the run's disk use every this many polls
 DISK_KILL = "killed: it wrote more than"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Budgets for one submission's run."""
-
-    total_seconds: float = 600.0
-    memory_mb: int = 4096
-    max_output_bytes: int = 2_000_000
-    max_file_bytes: int = 200_000_000
-    max_processes: int = 512  # processes and threads together, where cgroups allow
-    max_disk_bytes: int = 1_000_000_000  # all files the run writes, together
-    max_disk_files: int = 10_000
-
-
-@dataclass(frozen=True)
-class _Attempt:
-    phase: str  # setup, define, start, between
-    exercise: str | None
-    reason: str  # "" when the harness finished
-    restart: bool = False  # the harness asked for a fresh process for the exercises left
-
-
-class _Progress:
-    """The harness's progress as the runner believes it.
-
-    Student code runs in the harness's process and may append to the progress file too,
-    so an event counts only when it is the next one the harness itself would write:
-    ``define`` for each exercise cell it runs, ``defined``, ``start``/``end`` for each call,
-    then ``finished``. A forger can at most move on to the next phase, which has its own
-    budget; a forged ``finished`` is never believed before the harness's own.
-    """
-
-    def __init__(self, fd: int, defines: list[str], calls: list[str]) -> None:
-        self.fd = fd
-        self.offset = 0
-        self.partial = b""
-        self.expected: list[tuple[str, str | None]] = [
-            *(("define", ex) for ex in defines), ("defined", None),
-            *((kind, ex) for ex in calls for kind in ("start", "end")), ("finished", None)]
-        self.position = 0
-        self.phase = "setup"  # setup, define, start, between
-        self.exercise: str | None = None
-        self.last: tuple[str, str] | None = None  # the last define/start: who ran last
-        self.setup_failed = False
-        self.since = time.monotonic()
-
-    @property
-    def finished(self) -> bool:
-        return self.position == len(self.expected)
-
-    def poll(self) -> None:
-        """Take the new, well-ordered events from the file."""
-        with contextlib.suppress(OSError):
-            size = os.fstat(self.fd).st_size
-            if size < self.offset:  # truncated behind our back: read it again
-                self.offset, self.partial = 0, b""
-            if size == self.offset:
-                return
-            chunk = os.pread(self.fd, MAX_PROGRESS_BYTES, self.offset)
-            self.offset += len(chunk)
-            lines = (self.partial + chunk).split(b"\n")
-            self.partial = lines.pop()[-MAX_PROGRESS_BYTES:]
-            for line in lines:
-                self._take(line)
-
-    def _take(self, line: bytes) -> None:
-        if self.finished:
-            return
-        try:
-            item = json.loads(line)
-        except (ValueError, RecursionError):
-            return
-        if not isinstance(item, dict):
-            return
-        event = (item.get("event"), item.get("exercise"))
-        if event == ("finished", None) and self.position == 0:
-            # the setup cells failed: the harness stops before any student code ran
-            self.position = len(self.expected)
-            self.setup_failed = True
-            return
-        if event != self.expected[self.position]:
-            return
-        self.position += 1
-        kind, ex = event
-        self.since = time.monotonic()
-        if kind in ("define", "start") and isinstance(ex, str):
-            self.phase, self.exercise = str(kind), ex
-            self.last = (str(kind), ex)
-        else:
-            self.phase, self.exercise = "between", None
-
-
-def _user_processes(uid: int) -> int:
-    """How many processes (threads included) ``uid`` runs now: RLIMIT_NPROC counts them all."""
-    count = 0
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, ValueError):
-                status = Path(entry.path, "status").read_text()
-                uid_line = next(x for x in status.splitlines() if x.startswith("Uid:"))
-                if int(uid_line.split()[1]) == uid:
-                    threads = next(x for x in status.splitlines() if x.startswith("Threads:"))
-                    count += int(threads.split()[1])
-    return count
-
-
-def _nproc_cap(limits: Limits, drop_uid: int | None) -> int | None:
-    """RLIMIT_NPROC for the student's uid: its current count plus the run's allowance.
-
-    Root ignores the limit, so it only applies once the run has dropped to ``nobody``,
-    or when the grader itself is not root.
-    """
-    uid = drop_uid if drop_uid is not None else os.getuid()
-    if uid == 0:
-        return None
-    return _user_processes(uid) + limits.max_processes
-
-
-#: joins the cgroups named before "--", then runs what follows (as the same process)
-JOIN_CGROUPS = ('while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; '
-                'shift; exec "$@"')
-
-
-def _launcher(limits: Limits, group: cgroups.RunGroup | None,
-              nproc: int | None) -> list[str] | None:
-    """A command prefix that puts the run in its cgroup and sets its resource limits before
-    it execs the confinement; the process starts in its own session.
-
-    Python's ``preexec_fn`` would do the same, but it makes the grader fork itself, which
-    copies its page tables (TensorFlow, datasets, models: tens of milliseconds per run);
-    without it, subprocess uses vfork. None where ``sh`` or util-linux's ``prlimit`` is
-    missing (then ``_preexec`` does it).
-    """
-    prlimit = shutil.which("prlimit")
-    if prlimit is None or not os.access("/bin/sh", os.X_OK):
-        return None
-    join = [] if group is None else [
-        "/bin/sh", "-c", JOIN_CGROUPS, "sh", *(str(d / "cgroup.procs") for d in group.dirs),
-        "--"]
-    mem, size = limits.memory_mb * 2**20, limits.max_file_bytes
-    caps = [f"--as={mem}:{mem}", f"--fsize={size}:{size}", "--core=0:0"]
-    if nproc is not None:
-        caps.append(f"--nproc={nproc}:{nproc}")
-    return [*join, prlimit, *caps, "--"]
-
-
-def _preexec(limits: Limits, group: cgroups.RunGroup | None,
-             nproc: int | None) -> Callable[[], None]:
-    def apply() -> None:
-        if group is not None:
-            group.join()
-        mem = limits.memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_bytes,) * 2)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if nproc is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-
-    return apply
-
-
-def _env(root: Path, seed: int) -> dict[str, str]:
-    env = {
-        "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
-        "HOME": str(root / "work"),
-        "TMPDIR": str(root / "tmp"),
-        "KERAS_HOME": str(root / ".keras"),
-        "PYTHONHASHSEED": str(seed),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "MPLBACKEND": "Agg",
-        "LANG": "C.UTF-8",
-    }
-    if "KERAS_BACKEND" in os.environ:
-        env["KERAS_BACKEND"] = os.environ["KERAS_BACKEND"]
-    return env
-
-
-def read_capped(path: Path, limit: int) -> str:
-    """The last ``limit`` bytes of a file the sandbox may have tampered with (no symlinks)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return ""
-    try:
-        import stat
-
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return ""
-        os.lseek(fd, max(0, info.st_size - limit), os.SEEK_SET)
-        return os.read(fd, limit).decode("utf-8", errors="replace")
-    finally:
-        os.close(fd)
-
-
-def _open_progress(path: Path, drop_uid: int | None) -> int:
-    """A new progress file the harness appends to; the runner reads it by this descriptor.
-
-    Its name is random, so an earlier attempt cannot have put anything there (a file with
-    forged events, a symlink, a FIFO).
-    """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    if drop_uid is not None:
-        os.fchown(fd, drop_uid, drop_uid)
-    return fd
-
-
-def _disk_use(folders: tuple[Path, ...], max_files: int) -> tuple[int, int]:
-    """Bytes stored and entries in ``folders`` (symlinks not followed; stops past max_files)."""
-    used = entries = 0
-    todo = [str(f) for f in folders]
-    while todo and entries <= max_files:
-        with contextlib.suppress(OSError), os.scandir(todo.pop()) as it:
-            for entry in it:
-                entries += 1
-                with contextlib.suppress(OSError):
-                    info = entry.stat(follow_symlinks=False)
-                    used += info.st_blocks * 512
-                    if stat.S_ISDIR(info.st_mode):
-                        todo.append(entry.path)
-                if entries > max_files:
-                    break
-    return used, entries
-
-
-def _empty(folder: Path, folders_only: bool = False) -> None:
-    """Remove what the sandbox left in one of its folders (symlinks are not followed).
-
-    Without recursion or long paths: the sandbox may nest folders thousands deep, which
-    shutil.rmtree (recursive, in TemporaryDirectory's cleanup too) cannot remove. Each
-    sub-folder's own sub-folders are moved up into ``folder`` until none is left.
-    """
-    moved = 0
-    changed = True
-    while changed:  # each round removes or flattens every folder it can
-        changed = False
-        try:
-            with os.scandir(folder) as it:
-                entries = list(it)
-        except OSError:
-            return
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                if not entry.is_dir(follow_symlinks=False):
-                    if not folders_only:
-                        os.unlink(entry.path)
-                    continue
-                with contextlib.suppress(OSError):
-                    os.chmod(entry.path, 0o700)  # in case the sandbox locked it
-                with os.scandir(entry.path) as it:
-                    children = list(it)
-                for child in children:
-                    if child.is_dir(follow_symlinks=False):
-                        moved += 1
-                        os.rename(child.path, folder / f".flattened-{moved}-{child.name[:50]}")
-                    else:
-                        os.unlink(child.path)
-                    changed = True
-                os.rmdir(entry.path)  # fails while it still holds a folder: next round
-                changed = True
 
 
 def _dependencies(program: Program) -> dict[str, set[str]]:
@@ -344,7 +84,8 @@ def _prepare(root: Path, drop_uid: int | None) -> tuple[Path, Path, Path]:
         d.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
     control.chmod(0o755)
-    shutil.copyfile(HARNESS, control / "harness.py")
+    for source in SANDBOX_FILES:
+        shutil.copyfile(source, control / source.name)
     if drop_uid is not None:
         for d in (outbox, work, root / "tmp", root / ".keras"):
             os.chown(d, drop_uid, drop_uid)
@@ -379,8 +120,8 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
     missing = list(confine.missing)
     while True:
         progress = outbox / f"_progress-{restarts}-{secrets.token_hex(8)}.jsonl"
-        fd = _open_progress(progress, confine.drop_uid)
-        tracker = _Progress(
+        fd = open_progress(progress, confine.drop_uid)
+        tracker = Progress(
             fd,
             [p.exercise for p in program.pieces
              if p.kind == "exercise" and p.exercise and p.exercise not in skip_define],
@@ -407,21 +148,21 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
                 missing.append("cgroup caps on total memory and processes")
         cmd = [*confine.prefix, sys.executable, "-I", str(control / "harness.py"),
                str(job_path)]
-        nproc = _nproc_cap(limits, confine.drop_uid)
-        launcher = _launcher(limits, group, nproc)
-        preexec = None if launcher else _preexec(limits, group, nproc)
+        nproc = nproc_cap(limits, confine.drop_uid)
+        prefix = launcher(limits, group, nproc)
+        before = None if prefix else preexec(limits, group, nproc)
         launched = time.monotonic()
         try:
             with open(log, "ab") as out:
                 proc = subprocess.Popen(
-                    [*(launcher or ()), *cmd], cwd=work, env=_env(root, program.seed),
+                    [*(prefix or ()), *cmd], cwd=work, env=sandbox_env(root, program.seed),
                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                    start_new_session=True, preexec_fn=preexec,
+                    start_new_session=True, preexec_fn=before,
                 )
                 attempt = _watch(proc, group, tracker, budgets, deadline, log, limits,
                                  writable)
             if group is not None and group.oom_killed() and attempt.reason.startswith("killed"):
-                attempt = _Attempt(attempt.phase, attempt.exercise,
+                attempt = Attempt(attempt.phase, attempt.exercise,
                                    f"killed: it ran out of memory (limit {limits.memory_mb} MB)")
         finally:
             os.close(fd)
@@ -430,7 +171,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
         ended = time.monotonic()
         if attempt.reason.startswith(DISK_KILL):  # free the disk before going on
             for folder in writable[1:]:
-                _empty(folder)
+                empty(folder)
         for call in program.calls:
             if call.id not in records and (outbox / f"{call.id}.json").is_file():
                 records[call.id] = {"file": f"{call.id}.json"}
@@ -469,8 +210,8 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
             break
     cleanup = time.monotonic()
     for folder in writable[1:]:  # nothing reads these again; the outbox keeps its files
-        _empty(folder)
-    _empty(outbox, folders_only=True)  # the harness makes no folders there
+        empty(folder)
+    empty(outbox, folders_only=True)  # the harness makes no folders there
     timings["cleanup"] = time.monotonic() - cleanup
     return Execution(
         outbox=outbox,
@@ -485,32 +226,6 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
         timings={k: round(v, 4) for k, v in timings.items()},
     )
 
-
-def write_data(program: Program, control: Path) -> list[dict[str, Any]]:
-    """Write the data the program is given into the grader-owned (read-only) folder:
-    arrays as ``.npy``, image files (a folder per class, or a list), constants as is."""
-    if not program.data:
-        return []
-    import numpy as np
-
-    from autograder.datasets import load, write_files
-
-    folder = control / "data"
-    folder.mkdir(exist_ok=True)
-    files: list[dict[str, Any]] = []
-    for item in program.data:
-        if item.part == "value":
-            files.append({"name": item.name, "value": item.value})
-            continue
-        if item.part in ("folder", "files"):
-            files.append({"name": item.name, **write_files(
-                item.dataset, item.split, item.limit, item.part, folder / item.name)})
-            continue
-        images, labels = load(item.dataset, item.split, item.limit)
-        path = folder / f"{item.name}.npy"
-        np.save(path, images if item.part == "images" else labels, allow_pickle=False)
-        files.append({"name": item.name, "file": str(path)})
-    return files
 
 
 HARNESS_STAGES = ("data", "setup", "define", "calls", "save")
@@ -550,11 +265,11 @@ def _summary(outbox: Path) -> dict[str, Any]:
 
 
 def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
-           progress: _Progress, budgets: dict[str, float], deadline: float, log: Path,
-           limits: Limits, writable: tuple[Path, ...]) -> _Attempt:
+           progress: Progress, budgets: dict[str, float], deadline: float, log: Path,
+           limits: Limits, writable: tuple[Path, ...]) -> Attempt:
     """Wait for the process; kill it on a budget overrun."""
     log_start = log.stat().st_size  # the log is shared by every attempt of the run
-    disk_start = _disk_use(writable, limits.max_disk_files)  # and so are the folders
+    disk_start = disk_use(writable, limits.max_disk_files)  # and so are the folders
     with _exit_watch(proc.pid) as wait:
         polls = 0
         while True:
@@ -563,11 +278,11 @@ def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
             phase, current = progress.phase, progress.exercise
             if code is not None:
                 if progress.finished and code == 0:
-                    return _Attempt(phase, current, "")
+                    return Attempt(phase, current, "")
                 if (code == RESTART_EXIT and phase == "between" and progress.last is not None
                         and progress.last[0] == "start"):
-                    return _Attempt(phase, current, "", restart=True)
-                return _blame(progress, f"killed: {_death(code)}")
+                    return Attempt(phase, current, "", restart=True)
+                return blame(progress, f"killed: {_death(code)}")
             now = time.monotonic()
             reason = ""
             if log.stat().st_size - log_start > limits.max_output_bytes:
@@ -576,7 +291,7 @@ def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
             elif now > deadline:
                 reason = "timeout: the whole run went over its time budget"
             elif polls % DISK_POLLS == 0:
-                used, files = _disk_use(writable, limits.max_disk_files)
+                used, files = disk_use(writable, limits.max_disk_files)
                 if used - disk_start[0] > limits.max_disk_bytes:
                     reason = (f"{DISK_KILL} the disk limit "
                               f"({limits.max_disk_bytes // 1_000_000:,} MB in all)")
@@ -584,22 +299,22 @@ def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
                     reason = (f"{DISK_KILL} {limits.max_disk_files:,} files and folders")
             if reason:
                 _kill(proc, group)
-                return _blame(progress, reason)
+                return blame(progress, reason)
             if current is not None:
                 limit = budgets[current] if phase == "start" else min(budgets[current],
                                                                       DEFINE_ALLOWANCE)
                 if now - progress.since > limit:
                     _kill(proc, group)
                     what = "running the cell" if phase == "define" else "the call"
-                    return _Attempt(phase, current, f"timeout: {what} took longer than {limit:g} s "
+                    return Attempt(phase, current, f"timeout: {what} took longer than {limit:g} s "
                                                     "(an endless loop, or far too much work?)")
             elif phase == "setup" and now - progress.since > SETUP_ALLOWANCE:
                 _kill(proc, group)
-                return _Attempt(phase, None, "timeout: the setup cells took too long")
-            elif phase == "between" and now - progress.since > (limit := _between(progress,
+                return Attempt(phase, None, "timeout: the setup cells took too long")
+            elif phase == "between" and now - progress.since > (limit := between_allowance(progress,
                                                                                   budgets)):
                 _kill(proc, group)
-                return _blame(progress, "timeout: its code kept running after the exercise had "
+                return blame(progress, "timeout: its code kept running after the exercise had "
                                         f"ended (for more than {limit:g} s)")
             polls += 1
             wait(POLL_SECONDS)
@@ -619,21 +334,6 @@ def _exit_watch(pid: int) -> Iterator[Callable[[float], object]]:
         yield lambda seconds: select.select([fd], [], [], seconds)
     finally:
         os.close(fd)
-
-
-def _between(progress: _Progress, budgets: dict[str, float]) -> float:
-    """Seconds allowed between two events (the harness needs none): at most the budget of
-    the exercise that ran last, since its code is what would still be running."""
-    last = progress.last[1] if progress.last is not None else ""
-    return min(BETWEEN_ALLOWANCE, budgets.get(last, BETWEEN_ALLOWANCE))
-
-
-def _blame(progress: _Progress, reason: str) -> _Attempt:
-    """The attempt ended in ``reason``; between two exercises, the last one that ran is
-    blamed (its code, a thread or process it started, is what is still running)."""
-    if progress.phase == "between" and progress.last is not None and not progress.finished:
-        return _Attempt(*progress.last, reason)
-    return _Attempt(progress.phase, progress.exercise, reason)
 
 
 def _death(code: int) -> str:
