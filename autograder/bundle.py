@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__, factsio
+from autograder.checks import CheckSpec
 from autograder.course import Assignment, Course
+from autograder.facts import ExerciseFacts
 from autograder.reference import Reference
 
 PACKAGE = Path(__file__).resolve().parent
@@ -91,22 +93,41 @@ def _source(path: str | None) -> str:
 
 def public_facts(assignment: Assignment, course: Course,
                  reference: Reference) -> dict[str, Any]:
-    """The reference facts the public checks need, and nothing more."""
-    out = {}
+    """Per exercise, the reference facts each public check needs, and nothing more.
+
+    Each public check gets what its ``CheckSpec`` asks for (``public``, else the parts
+    ``needs`` names); hidden checks get nothing, so what only they compare with never
+    enters the notebook. Identical parts are stored once: ``{"parts": [...], "checks":
+    {check name: index}}``.
+    """
+    out: dict[str, Any] = {}
     for ex in assignment.exercises:
-        public = [c for c in ex.checks if not c.hidden]
-        needs = {course.checks[c.check].needs for c in public}
-        value = bool(needs & {"value", "any"})
-        inputs = [list(x) for c in public
-                  for x in course.checks[c.check].probes(c.params)]
-        out[ex.id] = factsio.dump(
-            reference.facts[ex.id],
-            arrays=bool(needs & {"arrays", "any"}),
-            model=bool(needs & {"model", "any"}),
-            value=value,
-            inputs=inputs,
-        )
+        parts: list[dict[str, Any]] = []
+        index: dict[str, int] = {}
+        for c in ex.checks:
+            if c.hidden:
+                continue
+            part = check_facts(course.checks[c.check], c.params, reference.facts[ex.id])
+            if part not in parts:
+                parts.append(part)
+            index[c.name] = parts.index(part)
+        out[ex.id] = {"parts": parts, "checks": index}
     return out
+
+
+def check_facts(spec: CheckSpec, params: Any, facts: ExerciseFacts) -> dict[str, Any]:
+    """The reference facts one public check needs, as JSON data (see ``CheckSpec``)."""
+    if spec.public is not None:
+        narrowed = spec.public(facts, params)
+        return factsio.dump(narrowed, arrays=True, model=True, value=True,
+                            inputs=[list(x) for x in spec.probes(params)])
+    return factsio.dump(
+        facts,
+        arrays=spec.needs in ("arrays", "any"),
+        model=spec.needs in ("model", "any"),
+        value=spec.needs in ("value", "any"),
+        inputs=[list(x) for x in spec.probes(params)],
+    )
 
 
 def spec(course: Course, assignment: Assignment, digest: str,

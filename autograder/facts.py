@@ -53,6 +53,8 @@ class ModelFacts:
     loss: str | None
     metrics: tuple[str, ...]
     predict: Callable[[np.ndarray], np.ndarray] = field(compare=False, repr=False)
+    #: the optimizer's own step count, restored from the model file (None: not compiled)
+    iterations: int | None = None
 
 
 @dataclass(frozen=True)

@@ -338,12 +338,16 @@ def load_model(path: Path) -> ModelFacts:
         ))
     opt = getattr(model, "optimizer", None)
     compiled = bool(getattr(model, "compiled", False)) and opt is not None
-    lr = None
+    lr = iterations = None
     if compiled and opt is not None:
         try:
             lr = float(keras.ops.convert_to_numpy(opt.learning_rate))
         except Exception:
             lr = None
+        try:
+            iterations = int(keras.ops.convert_to_numpy(opt.iterations))
+        except Exception:
+            iterations = None
     metrics: tuple[str, ...] = ()
     if compiled:
         config = model.get_compile_config() or {}
@@ -371,4 +375,5 @@ def load_model(path: Path) -> ModelFacts:
         loss=canonical_loss(getattr(model, "loss", None)) if compiled else None,
         metrics=metrics,
         predict=predict,
+        iterations=iterations,
     )

@@ -182,7 +182,7 @@ class Checker:
 
     def _judge(self, ex: Mapping[str, Any], found: ExerciseFacts, source: str,
                seconds: float) -> Report:
-        expected = factsio.load(self.spec["facts"][ex["id"]])
+        facts = self.spec["facts"][ex["id"]]
         rows = []
         for c in ex["checks"]:
             if c["hidden"]:
@@ -193,6 +193,7 @@ class Checker:
                 rows.append(Row(c["name"], False, c["points"], "not checked (see above)"))
                 continue
             spec = self.registry[c["check"]]
+            expected = factsio.load(facts["parts"][facts["checks"][c["name"]]])
             verdict = judge(spec, _params(spec.params, c["params"]), found, expected)
             rows.append(Row(c["name"], verdict.passed, c["points"], verdict.message))
         rules = [HintRule(**h) for h in ex["hints"]]

@@ -148,9 +148,14 @@ def test_nothing_hidden_reaches_students(course: Course) -> None:
                 if check.hidden:
                     assert shipped["params"] == {} and shipped["check"] == ""
                     assert shipped["name"] == check.name  # the notebook says it exists
-            needs = {course.checks[c.check].needs for c in ex.checks if not c.hidden}
-            facts = spec["facts"][ex.id]  # type: ignore[index]
-            if not needs & {"arrays", "any"}:
-                assert "arrays" not in facts
-            if not needs & {"model", "any"}:
-                assert "model" not in facts
+            shipped_facts = spec["facts"][ex.id]  # type: ignore[index]
+            assert set(shipped_facts["checks"]) == {c.name for c in ex.checks if not c.hidden}
+            for c in ex.checks:
+                if c.hidden:
+                    continue
+                needs = course.checks[c.check].needs
+                facts = shipped_facts["parts"][shipped_facts["checks"][c.name]]
+                if needs not in ("arrays", "any"):
+                    assert "arrays" not in facts
+                if needs not in ("model", "any"):
+                    assert "model" not in facts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from small_course import ROOT, write_small_course
 
@@ -15,13 +16,40 @@ from autograder.results import SubmissionResult
 pytestmark = pytest.mark.slow
 
 
+#: A train_model that trains nothing and returns a History it built itself, claiming that
+#: the callback stopped a 10-epoch run after 2 epochs.
+FORGED_HISTORY = """# GRADED FUNCTION: train_model
+def train_model(images, labels):
+    model = create_model()
+    history = tf.keras.callbacks.History()
+    history.set_model(model)
+    history.epoch = [0, 1]
+    history.params = {"epochs": 10, "steps": 125, "verbose": 0}
+    history.history = {"loss": [0.5, 0.35], "accuracy": [0.85, 0.9]}
+    return history
+"""
+
+
+def forged_history(folder: Path) -> Path:
+    """The correct Week 2 example with a hand-built History instead of training."""
+    nb = nbformat.read(str(ROOT / "examples" / "submissions" / "week2" / "correct.ipynb"),
+                       as_version=4)
+    cell = next(c for c in nb.cells if c.source.startswith("# GRADED FUNCTION: train_model"))
+    cell.source = FORGED_HISTORY
+    path = folder / "forged_history.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, SubmissionResult]]:
     folder = tmp_path_factory.mktemp("small-course")
     course = load_course(write_small_course(folder, ("week2", "week3")))
     out: dict[str, dict[str, SubmissionResult]] = {}
+    extra = {"week2": [forged_history(folder)], "week3": []}
     for week in ("week2", "week3"):
-        report = grade(course, week, [ROOT / "examples" / "submissions" / week], folder / week)
+        report = grade(course, week, [ROOT / "examples" / "submissions" / week, *extra[week]],
+                       folder / week)
         out[week] = {r.student: r for r in report.results}
     return out
 
@@ -64,6 +92,16 @@ def test_week2_callback_messages_and_hints(graded: dict[str, dict[str, Submissio
     printing = graded["week2"]["not_normalized"]
     assert "never stopped training" in next(iter(failed(printing, "LossCallback").values()))
     assert any("stop_training" in h.text for h in hints(printing, "LossCallback"))
+
+
+def test_a_forged_history_earns_nothing(
+    graded: dict[str, dict[str, SubmissionResult]],
+) -> None:
+    forged = graded["week2"]["forged_history"]
+    assert scores(forged)["train_model"] == 0
+    message = failed(forged, "train_model")["the callback stopped training early"]
+    assert "the training record does not match the model" in message
+    assert "optimizer took 0 steps" in message
 
 
 def test_week2_training_is_judged_by_the_grader(

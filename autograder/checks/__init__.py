@@ -52,15 +52,20 @@ def no_probes(params: Any) -> Sequence[Sequence[float]]:
 class CheckSpec:
     """A check function and the dataclass its parameters are validated against.
 
-    ``needs`` names the facts it reads ("arrays", "model", "value" or "any");
-    ``probes`` gives the input batches it will ask the *reference* model to predict, so
-    a released notebook can carry those predictions instead of the model.
+    ``needs`` names the reference facts it reads ("arrays", "model", "value", "any", or
+    "none" for a check that judges the student's facts alone); ``public`` narrows them
+    further: given the reference facts and the params, it returns exactly what the check's
+    student-side part needs (the count of answers, not the answers), and a released
+    notebook carries that instead. ``probes`` gives the input batches it will ask the
+    *reference* model to predict, so a released notebook can carry those predictions
+    instead of the model.
     """
 
     function: CheckFunction
     params: type[Any] = NoParams
     needs: str = "any"
     probes: Callable[[Any], Sequence[Sequence[float]]] = no_probes
+    public: Callable[[ExerciseFacts, Any], ExerciseFacts] | None = None
 
 
 def judge(spec: CheckSpec, params: Any, found: ExerciseFacts,

@@ -94,6 +94,9 @@ def history(found: ExerciseFacts, expected: ExerciseFacts, p: HistoryParams) -> 
     if not isinstance(h, dict) or "history" not in h:
         return Verdict(False, "no training history: return what model.fit(...) returns")
     run, planned = h.get("epochs_run"), h.get("epochs")
+    forged = _unconfirmed(h, found)
+    if forged:
+        return Verdict(False, forged)
     if p.stopped_early and isinstance(planned, int) and isinstance(run, int) and run >= planned:
         return Verdict(False, f"training ran all {planned} epochs: the callback never stopped "
                               "it (is it passed to fit(callbacks=[…])?)")
@@ -112,6 +115,25 @@ def history(found: ExerciseFacts, expected: ExerciseFacts, p: HistoryParams) -> 
             return Verdict(False, f"the last {p.metric} is {number(last or float('nan'))}, "
                                   f"expected {bound}")
     return Verdict(True, f"trained for {run} of {planned} epochs")
+
+
+def _unconfirmed(h: dict[str, Any], found: ExerciseFacts) -> str:
+    """Why the History's claims disagree with the model that came back ("" when they agree).
+
+    The record was written in the student's process; the model's optimizer counts its own
+    steps, restored by the grader from the model file: a model trained for the epochs the
+    record claims has taken at least that many steps.
+    """
+    run, steps = h.get("epochs_run"), h.get("steps")
+    model = found.model
+    if model is None or model.iterations is None or not isinstance(run, int) or run <= 0:
+        return ""
+    per_epoch = steps if isinstance(steps, int) and steps > 0 else 1
+    if model.iterations <= (run - 1) * per_epoch:  # the last epoch may end early
+        return (f"the training record does not match the model: it claims {run} epochs "
+                f"of {per_epoch} steps, but the model's optimizer took {model.iterations} "
+                "steps. Return the History that model.fit(...) returned")
+    return ""
 
 
 def _prepare(x: np.ndarray, p: AccuracyParams) -> np.ndarray:
@@ -148,6 +170,6 @@ def heldout_accuracy(found: ExerciseFacts, expected: ExerciseFacts,
 
 CHECKS = {
     "callback_stops": CheckSpec(callback_stops, CallbackParams, needs="value"),
-    "history": CheckSpec(history, HistoryParams, needs="value"),
-    "heldout_accuracy": CheckSpec(heldout_accuracy, AccuracyParams, needs="model"),
+    "history": CheckSpec(history, HistoryParams, needs="none"),
+    "heldout_accuracy": CheckSpec(heldout_accuracy, AccuracyParams, needs="none"),
 }

@@ -191,6 +191,7 @@ def record_result(outbox: str, ex: str, kind: str, result: Any) -> tuple[list[st
         value = {
             "history": {str(k): [_plain(v) for v in vs] for k, vs in result.history.items()},
             "epochs": (result.params or {}).get("epochs"),
+            "steps": (result.params or {}).get("steps"),
             "epochs_run": len(result.epoch),
         }
         return [name], value
