@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
                             "file name)")
     grade.add_argument("--json", action="store_true",
                        help="print one JSON document for machines instead of the table")
+    grade.add_argument("--unconfined", action="store_true",
+                       help="grade even where the sandbox's essential protections are "
+                            "missing (no bubblewrap): only for notebooks you trust; every "
+                            "result is marked UNCONFINED")
 
     chk = verbs.add_parser("check", help="run the public checks on a saved notebook "
                                           "(what a student runs before submitting)")
@@ -125,7 +129,7 @@ def _grade(course: object, args: argparse.Namespace) -> int:
         raise GraderError("--jobs must be at least 1")
     options = Options(jobs=args.jobs, scheduler=args.scheduler, cluster=args.cluster,
                       use_cache=args.use_cache, resume=args.resume, gradebook=args.gradebook,
-                      student_pattern=args.student_pattern)
+                      student_pattern=args.student_pattern, unconfined=args.unconfined)
     progress: list[Progress] = []
 
     def start(total: int, to_grade: int, where: str, workers: int) -> None:
@@ -151,6 +155,9 @@ def _grade(course: object, args: argparse.Namespace) -> int:
     print()
     print(console.table(report.results))
     print(f"\n{report.graded} graded, {report.reused} from the cache or gradebook.")
+    warning = console.unconfined_warning(report.results)
+    if warning:
+        print(warning)
     print(f"reports: {report.out}/ (per student .html and .json; overview {report.overview.name})")
     print(f"exports: {report.csv}, {report.json}; gradebook {report.gradebook}")
     return 0

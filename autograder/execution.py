@@ -28,6 +28,7 @@ class Execution:
     missing_protections: tuple[str, ...] = ()
     log_tail: str = field(default="", repr=False)
     timings: Mapping[str, float] = field(default_factory=dict)
+    unconfined: bool = False  # an essential protection was missing (see sandbox.isolation)
 
     @property
     def setup_seconds(self) -> float:

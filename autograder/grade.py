@@ -42,6 +42,7 @@ class Options:
     resume: bool = False
     gradebook: Path | None = None  # default: OUT/gradebook.db
     student_pattern: str | None = None
+    unconfined: bool = False  # grade even where the sandbox's essentials are missing
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,22 @@ def context(course: Course, assignment_id: str) -> Context:
     release = read_release(course, assignment)
     check_data(assignment)
     return Context(course, assignment, release, load_reference(course, assignment))
+
+
+def confinement_check(allow: bool) -> bool:
+    """Refuse (a GraderError naming what is missing and how to get it) to grade student
+    code where the sandbox's essential protections are missing, unless ``allow``; true
+    when grading goes on unconfined."""
+    from autograder.sandbox.isolation import HOW_TO_CONFINE, essentials_missing
+
+    missing = essentials_missing()
+    if missing and not allow:
+        raise GraderError(
+            "student code would run without the sandbox's essential protections: missing "
+            + "; ".join(missing) + f". To confine it, {HOW_TO_CONFINE}. To grade anyway "
+            "(only notebooks you trust), pass --unconfined: every result is then marked "
+            "UNCONFINED")
+    return bool(missing)
 
 
 def read_release(course: Course, assignment: Assignment) -> NotebookNode:
@@ -117,6 +134,9 @@ def grade(course: Course, assignment_id: str, paths: Sequence[str | Path], out: 
     ``on_result`` as each submission is done (both for progress displays).
     """
     opts = options or Options()
+    unconfined = confinement_check(opts.unconfined)
+    if unconfined:  # student code could have written to the cache: neither read nor fill it
+        opts = dataclasses.replace(opts, use_cache=False)
     assignment = course.assignment(assignment_id)
     release = read_release(course, assignment)
     subs = discover(paths, assignment, opts.student_pattern)
@@ -133,7 +153,7 @@ def grade(course: Course, assignment_id: str, paths: Sequence[str | Path], out: 
                    record: bool = True) -> None:
             if store:
                 fresh.append(p.submission.student)
-                if result.status != GRADER_ERROR:
+                if result.status != GRADER_ERROR and not result.unconfined:
                     cache.put(p.key, result.to_dict())
             if record:  # (a grade resumed from the gradebook is there already)
                 book.record(result, p.key)

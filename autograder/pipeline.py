@@ -102,6 +102,7 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         seconds=round(time.monotonic() - started, 3),
         grader_version=__version__,
         setup_seconds=round(run.setup_seconds, 3),
+        unconfined=run.unconfined,
     )
 
 

@@ -100,6 +100,7 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
     program = assemble(assignment, release, locate(solution, assignment, release))
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="reference-", dir=folder.parent) as tmp:
+        os.chmod(tmp, 0o755)  # where the sandbox drops to another user, it must reach run/
         run = execute(program, limits_for(assignment), Path(tmp) / "run")
         if run.setup_error:
             raise GraderError(f"the solution of {assignment.id} fails in its setup cells: "

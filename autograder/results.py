@@ -77,6 +77,7 @@ class SubmissionResult:
     grader_version: str = ""
     cached: bool = False  # taken from the result cache or the gradebook, not graded again
     setup_seconds: float = 0.0  # the notebook's setup cells (its imports, its data) in ``seconds``
+    unconfined: bool = False  # graded with --unconfined, without the sandbox's essentials
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON (tables included)."""

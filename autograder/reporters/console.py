@@ -66,6 +66,16 @@ def table(results: Sequence[SubmissionResult]) -> str:
     return "\n".join(lines)
 
 
+def unconfined_warning(results: Sequence[SubmissionResult]) -> str:
+    """The console's warning when grades were made without the sandbox's essentials."""
+    count = sum(r.unconfined for r in results)
+    if not count:
+        return ""
+    return (f"UNCONFINED: {count} of {len(results)} submissions were graded without the "
+            "sandbox's essential protections (--unconfined); their code could read or "
+            "change the grader's files and other students' results.")
+
+
 def batch_json(report: BatchReport) -> str:
     """The ``--json`` output: where everything is, and each submission's score."""
     return json.dumps({
@@ -80,7 +90,7 @@ def batch_json(report: BatchReport) -> str:
         "submissions": [{
             "student": r.student, "submission": r.submission, "status": r.status,
             "score": r.score, "max_score": r.max_score, "cached": r.cached,
-            "seconds": r.seconds, "message": r.message,
+            "seconds": r.seconds, "message": r.message, "unconfined": r.unconfined,
             "exercises": {e.id: e.score for e in r.exercises},
         } for r in report.results],
     }, indent=1, ensure_ascii=False)

@@ -78,6 +78,7 @@ class Overview:
     rates: tuple[ExerciseRates, ...]
     failures: tuple[Failure, ...]
     slowest: tuple[SubmissionResult, ...]
+    unconfined: int = 0  # graded with --unconfined: without the sandbox's essentials
 
 
 def summarise(results: Sequence[SubmissionResult], assignment: Assignment) -> Overview:
@@ -105,6 +106,7 @@ def summarise(results: Sequence[SubmissionResult], assignment: Assignment) -> Ov
         rates=pass_rates(graded, assignment),
         failures=tuple(sorted(failures, key=lambda f: (f.student, f.exercise))),
         slowest=tuple(sorted(results, key=lambda r: (-r.seconds, r.student))[:SLOWEST]),
+        unconfined=sum(r.unconfined for r in results),
     )
 
 

@@ -27,14 +27,25 @@ NOBODY = 65534
 SHM_BYTES = 64 * 2**20  # the run's own /dev/shm (semaphores need a few bytes)
 
 
+#: How to get the essential protections, said when they are missing.
+HOW_TO_CONFINE = ("install bubblewrap ('apt-get install bubblewrap') and run the grader as "
+                  "root, or as a user where unprivileged user namespaces are allowed "
+                  "('sysctl kernel.unprivileged_userns_clone=1')")
+
+
 @dataclass(frozen=True)
 class Confinement:
-    """A command prefix that confines what follows it, and what it protects against."""
+    """A command prefix that confines what follows it, and what it protects against.
+
+    ``unconfined`` is true when an essential protection is missing (see ``essentials_missing``):
+    student code could then reach the grader's files, other runs or the network.
+    """
 
     prefix: tuple[str, ...]
     protections: tuple[str, ...]
     missing: tuple[str, ...]
     drop_uid: int | None  # the uid the student's code runs as, when the grader drops to it
+    unconfined: bool = False
 
 
 def _works(cmd: list[str]) -> bool:
@@ -62,6 +73,20 @@ def available() -> frozenset[str]:
         elif _works(["unshare", "--user", "--map-root-user", "--net", "true"]):
             found.add("unshare-user-net")
     return frozenset(found)
+
+
+def essentials_missing() -> tuple[str, ...]:
+    """The protections without which untrusted code must not run here, that this machine
+    cannot give: a private filesystem view with its own process and network namespaces
+    (bubblewrap), and, for a grader running as root, dropping root."""
+    have = available()
+    missing = []
+    if "bwrap" not in have:
+        missing.append("a private filesystem view with its own process and network "
+                       "namespaces (bubblewrap is missing or cannot run here)")
+    if os.geteuid() == 0 and "setpriv" not in have:
+        missing.append("dropping root for student code (util-linux setpriv is missing)")
+    return tuple(missing)
 
 
 def _ancestors(path: Path) -> list[Path]:
@@ -132,4 +157,5 @@ def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path) -> Co
         drop = NOBODY
     elif os.geteuid() == 0:
         missing.append("dropping root (setpriv not found)")
-    return Confinement(tuple(prefix), tuple(protections), tuple(missing), drop)
+    return Confinement(tuple(prefix), tuple(protections), tuple(missing), drop,
+                       unconfined=bool(essentials_missing()))

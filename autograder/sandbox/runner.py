@@ -224,6 +224,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
         restarts=restarts,
         log_tail=read_capped(log, 4000),
         timings={k: round(v, 4) for k, v in timings.items()},
+        unconfined=confine.unconfined,
     )
 
 
