@@ -19,11 +19,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from autograder import integrity
 from autograder.assemble import Program
 from autograder.course import Assignment, Course
 
 _PACKAGE = Path(__file__).resolve().parent
-KEY_VERSION = "1"
+KEY_VERSION = "2"
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,10 +58,15 @@ def submission_key(course: Course, assignment: Assignment, reference_digest: str
 
 
 class ResultCache:
-    """Grades on disk, one JSON file per key; written atomically, safe to share."""
+    """Grades on disk, one JSON file per key; written atomically, safe to share.
 
-    def __init__(self, root: Path) -> None:
+    Each entry carries an integrity tag (``autograder.integrity``) over its key and
+    content, so an entry changed or copied by anyone but the grader is a miss.
+    """
+
+    def __init__(self, root: Path, key: bytes) -> None:
         self.root = root
+        self._key = key
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
@@ -68,9 +74,14 @@ class ResultCache:
     def get(self, key: str) -> dict[str, Any] | None:
         """The stored result data for ``key``, or None (a damaged entry counts as a miss)."""
         try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
             return None
+        if not isinstance(entry, dict) or not isinstance(entry.get("result"), str):
+            return None
+        if not integrity.verify(self._key, entry.get("tag"), key, entry["result"]):
+            return None
+        data = json.loads(entry["result"])
         return data if isinstance(data, dict) else None
 
     def put(self, key: str, result: dict[str, Any]) -> None:
@@ -79,8 +90,10 @@ class ResultCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         try:
+            content = json.dumps(result)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(result, fh)
+                json.dump({"tag": integrity.tag(self._key, key, content),
+                           "result": content}, fh)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from autograder import datasets
+from autograder import datasets, integrity
 from autograder.batch import Backend, Task, backend, default_jobs
 from autograder.cache import ResultCache, grader_digest, submission_key
 from autograder.course import Assignment, Course
@@ -143,12 +143,13 @@ def grade(course: Course, assignment_id: str, paths: Sequence[str | Path], out: 
     reference = ensure_reference(course, assignment)
     planned = _plan(subs, course, assignment, release, reference)
     out.mkdir(parents=True, exist_ok=True)
-    cache = ResultCache(course.cache_dir / "results")
+    key = integrity.grader_key(course.cache_dir)
+    cache = ResultCache(course.cache_dir / "results", key)
     book_path = opts.gradebook or out / "gradebook.db"
     results: dict[str, SubmissionResult] = {}
     fresh: list[str] = []  # students graded by this batch (the rest were reused)
 
-    with Gradebook(book_path) as book:
+    with Gradebook(book_path, key) as book:
         def finish(p: _Planned, result: SubmissionResult, *, store: bool,
                    record: bool = True) -> None:
             if store:
