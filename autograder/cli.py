@@ -1,8 +1,8 @@
 """The command line: a thin layer that parses arguments and calls the library.
 
 Exit codes: 0 when the verb ran (whatever the scores), 1 when ``release --check`` finds
-a stale assignment, 2 when the grader itself cannot run (bad course.yaml, unknown
-assignment, missing release).
+a stale assignment or ``check`` finds a public check that fails, 2 when the grader itself
+cannot run (bad course.yaml, unknown assignment, missing release).
 """
 
 from __future__ import annotations
@@ -15,9 +15,25 @@ from pathlib import Path
 from autograder import __version__
 from autograder.errors import GraderError
 
+DESCRIPTION = """\
+Auto-grading for TensorFlow/Keras course notebooks: student code runs in a sandbox it
+cannot escape or fool; the grader checks outputs, model layers, parameter counts,
+training and accuracy against the instructor's solutions."""
+
+EPILOG = """\
+typical use:
+  autograder release                      solutions/ → assignments/ (what students get)
+  autograder check week1 my.ipynb         the public checks, as a student sees them
+                                          (exit 0 only when all of them pass)
+  autograder grade week1 submissions/     grade a class: reports, CSV, gradebook
+run 'autograder VERB --help' for a verb's options; exit codes: 0 done, 1 check/release
+--check found a problem, 2 the grader could not run (bad course.yaml, missing release)."""
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="autograder", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"autograder {__version__}")
     parser.add_argument("--course", default="course.yaml", type=Path,
                         help="the course file (default: ./course.yaml)")
@@ -63,6 +79,18 @@ def _parser() -> argparse.ArgumentParser:
                                           "(what a student runs before submitting)")
     chk.add_argument("assignment")
     chk.add_argument("notebook", type=Path)
+    chk.add_argument("--json", action="store_true",
+                     help="print the public checks' verdicts as JSON (for CI and scripts)")
+
+    exp = verbs.add_parser("export", help="write a gradebook in the layout an LMS imports "
+                                          "(Canvas, Moodle) or as a plain CSV")
+    exp.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
+    exp.add_argument("--to", choices=["canvas", "moodle", "csv"], default="csv",
+                     help="the column layout (default: csv)")
+    exp.add_argument("--gradebook", type=Path, default=Path("reports") / "gradebook.db",
+                     help="the SQLite gradebook that grade wrote (default: "
+                          "reports/gradebook.db)")
+    exp.add_argument("--out", type=Path, required=True, help="the CSV file to write")
 
     ref = verbs.add_parser("reference", help="run the solutions and cache their facts")
     ref.add_argument("assignments", nargs="*")
@@ -88,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _reference(course, args)
         if args.verb == "check":
             return _check(course, args)
+        if args.verb == "export":
+            return _export(course, args)
         if args.verb == "nbgrader":
             from autograder.nbgrader import cli as nbgrader_cli
 
@@ -171,7 +201,29 @@ def _check(course: object, args: argparse.Namespace) -> int:
 
     assert isinstance(course, Course)
     result = grade_submission(args.notebook, context(course, args.assignment))
-    print(console.feedback(result, public_only=True))
+    if args.json:
+        print(console.public_json(result))
+    else:
+        print(console.feedback(result, public_only=True))
+    return 0 if console.public_passed(result) else 1
+
+
+def _export(course: object, args: argparse.Namespace) -> int:
+    from autograder import integrity
+    from autograder.course import Course
+    from autograder.gradebook import Gradebook
+    from autograder.reporters import lms
+
+    assert isinstance(course, Course)
+    if not args.gradebook.is_file():
+        raise GraderError(f"no gradebook at {args.gradebook}; grade first, or pass "
+                          "--gradebook PATH")
+    chosen = [course.assignment(a) for a in args.assignments] or list(course.assignments)
+    with Gradebook(args.gradebook, integrity.grader_key(course.cache_dir)) as book:
+        grades = {a.id: {r.student: r for r in book.results(a.id)} for a in chosen}
+    lms.write(args.to, chosen, grades, args.out)
+    count = len({s for by_student in grades.values() for s in by_student})
+    print(f"{args.out}: {count} students, {len(chosen)} assignments ({args.to} layout)")
     return 0
 
 

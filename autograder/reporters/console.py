@@ -44,6 +44,33 @@ def feedback(result: SubmissionResult, *, public_only: bool = True) -> str:
     return "\n".join(lines)
 
 
+def public_passed(result: SubmissionResult) -> bool:
+    """True when the submission ran and every public check passed (what ``check`` exits 0
+    on); hidden checks do not count: their verdicts stay with the grader."""
+    public = [c for e in result.exercises for c in e.checks if not c.hidden]
+    return result.status == "graded" and bool(public) and all(c.passed for c in public)
+
+
+def public_json(result: SubmissionResult) -> str:
+    """``check --json``: the public checks' verdicts, hidden checks by name only."""
+    return json.dumps({
+        "assignment": result.assignment,
+        "submission": result.submission,
+        "status": result.status,
+        "message": result.message,
+        "passed": public_passed(result),
+        "notes": list(result.notes),
+        "exercises": [{
+            "id": e.id, "title": e.title, "status": e.status, "message": e.message,
+            "checks": [{"name": c.name, "hidden": True} if c.hidden else
+                       {"name": c.name, "hidden": False, "passed": c.passed,
+                        "points": c.points, "max_points": c.max_points, "message": c.message}
+                       for c in e.checks],
+            "hints": [h.render() for h in e.hints],
+        } for e in result.exercises],
+    }, indent=1, ensure_ascii=False)
+
+
 def table(results: Sequence[SubmissionResult]) -> str:
     """A plain-text table: student, per-exercise scores, total, first message."""
     if not results:
