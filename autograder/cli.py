@@ -95,9 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     ref = verbs.add_parser("reference", help="run the solutions and cache their facts")
     ref.add_argument("assignments", nargs="*")
 
+    from autograder.gradescope import cli as gradescope_cli
     from autograder.nbgrader import cli as nbgrader_cli
 
     nbgrader_cli.add_parser(verbs)
+    gradescope_cli.add_parser(verbs)
     return parser
 
 
@@ -122,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from autograder.nbgrader import cli as nbgrader_cli
 
             return nbgrader_cli.run(course, args)
+        if args.verb == "gradescope":
+            from autograder.gradescope import cli as gradescope_cli
+
+            return gradescope_cli.run(course, args)
     except GraderError as exc:
         print(f"autograder: error: {exc}", file=sys.stderr)
         return 2
