@@ -7,6 +7,7 @@ course's own ``extra_checks``); its verdict becomes a frozen ``CheckResult``.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from itertools import takewhile
 from typing import Any
@@ -20,6 +21,8 @@ from autograder.results import CheckResult, Curve, ExerciseResult
 #: Checks that judge a training run: their exercises' results carry its curves.
 TRAINING_CHECKS = frozenset({"history", "callback_stops", "heldout_accuracy", "heldout_images"})
 MAX_CURVES = 12  # metrics kept from one history (Keras records a handful)
+MAX_WARNINGS = 5  # Keras warnings kept per exercise
+MAX_WARNING = 400  # characters of each
 
 
 def run_check(spec: CheckSpec, check: ExerciseCheck, found: ExerciseFacts,
@@ -45,9 +48,12 @@ def check_exercise(exercise: Exercise, found: ExerciseFacts, expected: ExerciseF
 
     When the exercise did not run, each check fails with the reason.
     """
+    caught: list[warnings.WarningMessage] = []
     if found.ok:
-        results = tuple(run_check(registry[c.check], c, found, expected)
-                        for c in exercise.checks)
+        with warnings.catch_warnings(record=True) as caught:  # Keras' words about the model
+            warnings.simplefilter("always")
+            results = tuple(run_check(registry[c.check], c, found, expected)
+                            for c in exercise.checks)
         message = ""
     else:
         results = tuple(
@@ -70,7 +76,16 @@ def check_exercise(exercise: Exercise, found: ExerciseFacts, expected: ExerciseF
         seconds=found.seconds,
         hints=hints_for(exercise.hints, source, message, outcomes),
         curves=training_curves(found.value) if found.ok and grades_training(exercise) else (),
+        warnings=model_warnings(caught),
     )
+
+
+def model_warnings(caught: list[warnings.WarningMessage]) -> tuple[str, ...]:
+    """What Keras warned about while the grader used the student's model (for example a
+    softmax over a single unit), once each: it belongs in that student's feedback, not on
+    the grader's console."""
+    said = (str(w.message).strip() for w in caught if issubclass(w.category, UserWarning))
+    return tuple(dict.fromkeys(m[:MAX_WARNING] for m in said if m))[:MAX_WARNINGS]
 
 
 def grades_training(exercise: Exercise) -> bool:

@@ -8,6 +8,7 @@ layer table, parameter counts and compile settings from the loaded model.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -203,6 +204,11 @@ def keras_module() -> Any:
     try:
         os.dup2(devnull, 2)
         import keras
+
+        # the devices are looked for on first use; TensorFlow's C++ logger then reports a
+        # missing GPU on stderr whatever its log level: look now, while stderr is closed
+        with contextlib.suppress(Exception):
+            keras.ops.convert_to_tensor(0.0)
     finally:
         os.dup2(saved, 2)
         os.close(saved)

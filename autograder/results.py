@@ -54,6 +54,7 @@ class ExerciseResult:
     seconds: float = 0.0
     hints: tuple[Hint, ...] = ()
     curves: tuple[Curve, ...] = ()  # training curves, where the exercise's training is graded
+    warnings: tuple[str, ...] = ()  # what Keras warned about while the grader used the model
 
 
 @dataclass(frozen=True)

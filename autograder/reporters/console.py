@@ -38,6 +38,7 @@ def feedback(result: SubmissionResult, *, public_only: bool = True) -> str:
             else:
                 lines.append(f"  {'✓' if c.passed else '✗'} {c.name}: {c.message}")
         lines.extend(f"  hint: {h.render()}" for h in ex.hints)
+        lines.extend(f"  keras warned: {w}" for w in ex.warnings)
     public = [c for e in result.exercises for c in e.checks if not (c.hidden and public_only)]
     lines.append(f"\n{sum(c.passed for c in public)}/{len(public)} "
                  f"{'public ' if public_only else ''}checks passed")
