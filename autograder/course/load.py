@@ -1,0 +1,265 @@
+"""course.yaml → a Course: the course, its assignments, exercises, data and hints."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from autograder.checks import CheckFunction, CheckSpec, builtin_checks
+from autograder.course.model import (
+    Assignment,
+    CallbackProbe,
+    Course,
+    DataInput,
+    Exercise,
+)
+from autograder.course.params import build_check
+from autograder.course.reader import IDENTIFIER, Loader, Reader, entries, identifier, positive
+from autograder.errors import CourseError
+from autograder.hints import CONDITIONS, POINTER, HintRule
+
+SCHEMA_VERSION = 1
+RECORD_KINDS = ("arrays", "model", "value", "history", "callback", "generators")
+DATA_PARTS = ("images", "labels", "folder", "files")  # folder, files: image datasets only
+
+
+def load_course(path: str | Path = "course.yaml") -> Course:
+    """Read and validate a course.yaml; raise CourseError naming the key and line."""
+    path = Path(path).resolve()
+    if path.is_dir():
+        path = path / "course.yaml"
+    if not path.is_file():
+        raise CourseError(
+            f"no course file at {path}; run from the course folder or pass --course PATH"
+        )
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
+    except yaml.YAMLError as exc:
+        raise CourseError(f"{path}: not valid YAML: {exc}") from exc
+    top = Reader(path, data, "course")
+    top.only(["version", "course", "solutions", "assignments_dir", "cache", "extra_checks",
+              "assignments"])
+    version = top.get("version", int)
+    if version != SCHEMA_VERSION:
+        raise top.fail("version", f"this grader reads version {SCHEMA_VERSION}, found {version}")
+    root = path.parent
+    checks = dict(builtin_checks())
+    extra = top.get("extra_checks", str, None)
+    if extra is not None:
+        checks.update(_load_extra_checks(root / extra, top))
+    assignments_node = top.get("assignments", dict)
+    if not assignments_node:
+        raise top.fail("assignments", "no assignments; add at least one")
+    solutions_dir = root / top.get("solutions", str, "solutions")
+    lines = getattr(assignments_node, "key_lines", {})
+    assignments = tuple(
+        _assignment(path, aid, node, checks, solutions_dir, lines.get(aid, 0))
+        for aid, node in assignments_node.items()
+    )
+    return Course(
+        root=root,
+        name=top.get("course", str),
+        solutions_dir=solutions_dir,
+        assignments_dir=root / top.get("assignments_dir", str, "assignments"),
+        cache_dir=root / top.get("cache", str, ".autograder-cache"),
+        assignments=assignments,
+        extra_checks=None if extra is None else root / extra,
+        checks=types.MappingProxyType(checks),
+        file=path,
+    )
+
+
+def _load_extra_checks(path: Path, top: Reader) -> dict[str, CheckSpec]:
+    """Import a course's own checks module (instructor code, trusted side)."""
+    if not path.is_file():
+        raise top.fail("extra_checks", f"file {path} not found")
+    spec = importlib.util.spec_from_file_location(f"course_checks_{abs(hash(path))}", path)
+    if spec is None or spec.loader is None:
+        raise top.fail("extra_checks", f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and typing look their module up there
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise top.fail("extra_checks", f"importing {path} failed: {exc!r}") from exc
+    found = getattr(module, "CHECKS", None)
+    if not isinstance(found, dict) or not all(isinstance(v, CheckSpec) for v in found.values()):
+        raise top.fail(
+            "extra_checks",
+            f"{path} must define CHECKS = {{name: autograder.checks.CheckSpec(...)}}",
+        )
+    return dict(found)
+
+
+def _assignment(
+    path: Path, aid: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
+    solutions_dir: Path, line: int,
+) -> Assignment:
+    where = f"assignments.{aid}"
+    if not IDENTIFIER.match(str(aid)):
+        raise CourseError(f"{path}:{line}: {where}: an assignment id must be an identifier "
+                          "(letters, digits, _)")
+    r = Reader(path, node, where, line)
+    r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "max_file_mb",
+            "exercises", "data"])
+    notebook = r.get("notebook", str)
+    if not (solutions_dir / aid / notebook).is_file():
+        raise r.fail(
+            "notebook",
+            f"{solutions_dir / aid / notebook} does not exist; put the solution notebook there "
+            "or fix the name",
+        )
+    ex_nodes = r.get("exercises", list)
+    if not ex_nodes:
+        raise r.fail("exercises", "no exercises; add at least one")
+    exercises = tuple(
+        _exercise(path, f"{where}.exercises[{i}]", n, checks, line)
+        for i, n, line in entries(ex_nodes)
+    )
+    ids = [e.id for e in exercises]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise r.fail("exercises", f"exercise ids must be unique; repeated: {', '.join(dupes)}")
+    data_node = r.get("data", dict, {})
+    data = tuple(_data_input(path, f"{where}.data.{name}", name, n)
+                 for name, n in data_node.items())
+    return Assignment(
+        id=aid,
+        data=data,
+        title=r.get("title", str, aid),
+        notebook=notebook,
+        seed=r.get("seed", int, 0),
+        time_limit=r.get("time_limit", float, 600.0, check=positive),
+        memory_limit_mb=r.get("memory_limit_mb", int, 4096, check=positive),
+        max_file_mb=r.get("max_file_mb", int, 200, check=positive),
+        exercises=exercises,
+    )
+
+
+def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
+    from autograder.datasets import IMAGE_FILES, KNOWN
+
+    if not IDENTIFIER.match(str(name)):
+        raise CourseError(f"{path}: {where}: a data name must be a Python identifier")
+    r = Reader(path, node, where)
+    if isinstance(node, dict) and "value" in node:  # a constant, such as IMAGE_SIZE: 300
+        r.only(["value"])
+        value = node["value"]
+        if not isinstance(value, (int, float, str, bool, list)):
+            raise r.fail("value", f"expected a number, text or a list, found {value!r}")
+        return DataInput(name=str(name), dataset="", split="", part="value",
+                         value=tuple(value) if isinstance(value, list) else value)
+    r.only(["dataset", "split", "part", "limit"])
+    dataset = r.get("dataset", str)
+    if dataset not in KNOWN:
+        raise r.fail("dataset", f"unknown dataset {dataset!r}; known: {', '.join(KNOWN)}")
+    part = r.get("part", str)
+    if part not in DATA_PARTS:
+        raise r.fail("part", f"must be one of {', '.join(DATA_PARTS)}")
+    if (part in ("folder", "files")) != (dataset in IMAGE_FILES):
+        parts = "folder and files" if dataset in IMAGE_FILES else "images and labels"
+        raise r.fail("part", f"{dataset} gives parts {parts}")
+    return DataInput(name=str(name), dataset=dataset, split=r.get("split", str), part=part,
+                     limit=r.get("limit", int, None, check=positive))
+
+
+def _probe(path: Path, where: str, node: Any, record: str) -> CallbackProbe:
+    r = Reader(path, node, where)
+    r.only(["sequences"])
+    if record != "callback":
+        raise r.fail(None, "a probe goes with record: callback")
+    sequences = r.get("sequences", list)
+    for i, seq in enumerate(sequences):
+        if not isinstance(seq, list) or not seq or not all(
+            item is None or isinstance(item, dict) for item in seq
+        ):
+            raise r.fail("sequences", f"sequence {i + 1} must be a non-empty list of logs "
+                                      "mappings (or null for no logs)")
+    return CallbackProbe(tuple(tuple(dict(x) if x else None for x in s) for s in sequences))
+
+
+def _exercise(
+    path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
+    line: int = 0,
+) -> Exercise:
+    r = Reader(path, node, where, line)
+    r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
+            "hints", "probe"])
+    ex_id = r.get("id", str, check=identifier)
+    entry = r.get("entry", str, ex_id, check=identifier)
+    aliases = r.get("aliases", list, [])
+    for alias in aliases:
+        if not isinstance(alias, str) or not IDENTIFIER.match(alias):
+            raise r.fail("aliases", f"each alias must be an identifier, found {alias!r}")
+    record = r.get("record", str, "value")
+    if record not in RECORD_KINDS:
+        raise r.fail("record", f"must be one of {', '.join(RECORD_KINDS)}, found {record!r}")
+    call = r.get("call", str, f"{entry}()")
+    try:
+        compile(call, "<call>", "eval")
+    except SyntaxError as exc:
+        raise r.fail("call", f"not a Python expression: {exc.msg}") from exc
+    check_nodes = r.get("checks", list)
+    if not check_nodes:
+        raise r.fail("checks", "an exercise needs at least one check")
+    ex_checks = tuple(
+        build_check(path, f"{where}.checks[{i}]", n, checks, line)
+        for i, n, line in entries(check_nodes)
+    )
+    names = [c.name for c in ex_checks]
+    if len(set(names)) != len(names):
+        raise r.fail("checks", "check names must be unique within an exercise")
+    hints = tuple(_hint(path, f"{where}.hints[{i}]", n, names, line)
+                  for i, n, line in entries(r.get("hints", list, [])))
+    return Exercise(
+        id=ex_id,
+        title=r.get("title", str, ex_id),
+        entry=entry,
+        aliases=tuple(aliases),
+        call=call,
+        record=record,
+        time_limit=r.get("time_limit", float, 60.0, check=positive),
+        checks=ex_checks,
+        hints=hints,
+        probe=None if "probe" not in r.node else _probe(path, f"{where}.probe",
+                                                          r.node["probe"], record),
+    )
+
+
+def _hint(path: Path, where: str, node: Any, check_names: list[str],
+          line: int = 0) -> HintRule:
+    r = Reader(path, node, where, line)
+    r.only(["when", "say", POINTER])
+    when = Reader(path, r.get("when", dict), f"{where}.when")
+    when.only(CONDITIONS)
+    if not when.node:
+        raise r.fail("when", f"give at least one condition: {', '.join(CONDITIONS)}")
+    values: dict[str, str] = {}
+    for key in CONDITIONS:
+        value = when.get(key, str, None)
+        if value is None:
+            continue
+        if key in ("failed", "passed"):
+            if value not in check_names:
+                raise when.fail(key, f"no check named {value!r} in this exercise; "
+                                     f"its checks: {', '.join(check_names)}")
+        else:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise when.fail(key, f"not a valid regular expression: {exc}") from exc
+        values[key] = value
+    at = r.get(POINTER, str, None)
+    if at is not None:
+        try:
+            re.compile(at)
+        except re.error as exc:
+            raise r.fail(POINTER, f"not a valid regular expression: {exc}") from exc
+    return HintRule(say=r.get("say", str).strip(), at=at, **values)
