@@ -35,6 +35,7 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.checks": ("checks/__init__.py", True),
     "autograder.checks.arrays": ("checks/arrays.py", False),
     "autograder.checks.model": ("checks/model.py", False),
+    "autograder.checks.architecture": ("checks/architecture.py", False),
     "autograder.checks.values": ("checks/values.py", False),
     "autograder.checks.training": ("checks/training.py", False),
     "autograder.checks.images": ("checks/images.py", False),

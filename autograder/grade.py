@@ -159,8 +159,8 @@ def grade(course: Course, assignment_id: str, paths: Sequence[str | Path], out: 
             if record:  # (a grade resumed from the gradebook is there already)
                 book.record(result, p.key)
             name = report_name(p.submission.student)
-            json_report.write(result, out / f"{name}.json")
-            html_report.write(result, out / f"{name}.html")
+            json_report.write(result.for_student(), out / f"{name}.json")
+            html_report.write(result.for_student(), out / f"{name}.html")
             results[p.submission.student] = result
             if on_result is not None:
                 on_result(result)

@@ -84,6 +84,22 @@ class SubmissionResult:
         """Plain data for JSON (tables included)."""
         return dataclasses.asdict(self)
 
+    def for_student(self) -> SubmissionResult:
+        """The result as its student may see it: a hidden check keeps its name, verdict and
+        points, but not its message or table, which could tell what it compared with."""
+        return dataclasses.replace(self, exercises=tuple(
+            dataclasses.replace(ex, checks=tuple(_withheld(c) if c.hidden else c
+                                                 for c in ex.checks))
+            for ex in self.exercises))
+
+
+#: What a student reads for a hidden check, instead of its message.
+WITHHELD = "a hidden check: what it compared with stays with the grader"
+
+
+def _withheld(check: CheckResult) -> CheckResult:
+    return dataclasses.replace(check, message=WITHHELD, table=None, near_threshold=False)
+
 
 T = TypeVar("T")
 

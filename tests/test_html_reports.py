@@ -18,7 +18,14 @@ from autograder.course import Assignment, Course, load_course
 from autograder.facts import OK, ExerciseFacts
 from autograder.grade import grade
 from autograder.reporters import html, overview, svg
-from autograder.results import CheckResult, Curve, ExerciseResult, SubmissionResult, from_dict
+from autograder.results import (
+    WITHHELD,
+    CheckResult,
+    Curve,
+    ExerciseResult,
+    SubmissionResult,
+    from_dict,
+)
 
 Results = dict[str, SubmissionResult]
 EVIL = "<script>alert('x')</script>"
@@ -137,17 +144,20 @@ def test_diff_rows_marks_only_rows_that_differ() -> None:
     assert [row.differs for row in html.diff_rows(Table(("found",), (("x",),)))] == [False]
 
 
-def test_hidden_check_shows_its_verdict_and_message_only() -> None:
+def test_hidden_check_shows_its_name_and_verdict_only() -> None:
     hidden = CheckResult("other house sizes", "prediction", False, 0.0, 1.0,
-                         "the predictions are off for other houses", hidden=True,
+                         "the prediction for 10 is 9.1, expected SECRET-EXPECTED", hidden=True,
                          near_threshold=True,
                          table=Table(("input", "expected price", "your price"),
                                      (("SECRET-INPUT", "SECRET-EXPECTED", "5.0"),)))
-    page = html.render(trained((), hidden))
+    result = trained((), hidden)
+    page = html.render(result.for_student())
     well_formed(page)
-    assert "the predictions are off for other houses" in page and "hidden</span>" in page
+    assert "other house sizes" in page and "hidden</span>" in page and WITHHELD in page
     assert "SECRET" not in page and "near the threshold" not in page
-    assert "expected price" not in page
+    assert "expected price" not in page and "9.1" not in page
+    # the instructor's record keeps what the check said
+    assert "SECRET-EXPECTED" in json.dumps(result.to_dict())
 
 
 @pytest.mark.slow

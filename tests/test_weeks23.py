@@ -8,12 +8,15 @@ from typing import Any
 import nbformat
 import pytest
 from small_course import ROOT, write_small_course
+from test_gradescope import run_autograder
 
+from autograder.cli import main
 from autograder.course import load_course
 from autograder.grade import grade
 from autograder.results import SubmissionResult
 
 pytestmark = pytest.mark.slow
+WEEK2 = ROOT / "examples" / "submissions" / "week2"
 
 
 #: A train_model that trains nothing and returns a History it built itself, claiming that
@@ -42,9 +45,17 @@ def forged_history(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, SubmissionResult]]:
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small course's folder (weeks 2 and 3 on slices of Fashion-MNIST)."""
     folder = tmp_path_factory.mktemp("small-course")
-    course = load_course(write_small_course(folder, ("week2", "week3")))
+    write_small_course(folder, ("week2", "week3"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(small: Path) -> dict[str, dict[str, SubmissionResult]]:
+    folder = small
+    course = load_course(folder / "course.yaml")
     out: dict[str, dict[str, SubmissionResult]] = {}
     extra = {"week2": [forged_history(folder)], "week3": []}
     for week in ("week2", "week3"):
@@ -173,3 +184,21 @@ def test_a_missing_dataset_says_how_to_get_it(
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
     with pytest.raises(GraderError, match="apt-get install dataset-fashion-mnist"):
         datasets.load("fashion_mnist", "train")
+
+
+@pytest.mark.parametrize("example", sorted(p.stem for p in WEEK2.glob("*.ipynb")))
+def test_gradescope_gives_week2_the_points_of_grade(
+    example: str, small: Path, graded: dict[str, dict[str, SubmissionResult]],
+    tmp_path: Path,
+) -> None:
+    """The Gradescope zip of week 2, run in a stand-in of Gradescope's folders, gives every
+    bundled example the points per check that ``autograder grade`` gave it."""
+    zip_path = small / "gradescope-week2.zip"
+    if not zip_path.exists():
+        assert main(["--course", str(small / "course.yaml"), "gradescope", "build", "week2",
+                     "--out", str(zip_path)]) == 0
+    shown = run_autograder(zip_path, WEEK2 / f"{example}.ipynb", tmp_path)
+    expected = graded["week2"][example]
+    want = {f"{e.title}: {c.name}": c.points for e in expected.exercises for c in e.checks}
+    got = {t["name"]: t["score"] for t in shown["tests"]}
+    assert got == want

@@ -83,10 +83,18 @@ def judge(spec: CheckSpec, params: Any, found: ExerciseFacts,
 
 def builtin_checks() -> Mapping[str, CheckSpec]:
     """Every check this package provides, by the name course.yaml uses."""
-    from autograder.checks import arrays, generators, images, model, training, values
+    from autograder.checks import (
+        architecture,
+        arrays,
+        generators,
+        images,
+        model,
+        training,
+        values,
+    )
 
-    return {**arrays.CHECKS, **model.CHECKS, **values.CHECKS, **training.CHECKS,
-            **images.CHECKS, **generators.CHECKS}
+    return {**arrays.CHECKS, **model.CHECKS, **architecture.CHECKS, **values.CHECKS,
+            **training.CHECKS, **images.CHECKS, **generators.CHECKS}
 
 
 def plural(n: int, word: str) -> str:

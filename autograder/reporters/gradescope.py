@@ -22,6 +22,7 @@ HIDDEN_VISIBILITY = "after_published"
 def results(result: SubmissionResult) -> dict[str, Any]:
     """The results.json document for ``result``."""
     tests = []
+    result = result.for_student()
     for n, ex in enumerate(result.exercises, start=1):
         for m, c in enumerate(ex.checks, start=1):
             output = c.message

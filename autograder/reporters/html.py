@@ -1,8 +1,9 @@
 """One HTML feedback page per submission (jinja2, autoescaped, static and self-contained).
 
-Per exercise: the checks with their messages (a hidden check shows only its verdict and
-message), a table of expected versus found with the differing rows highlighted, the
-student's training curves as inline SVG, and the hints for known mistakes.
+Per exercise: the checks with their messages (a hidden check only its name and verdict:
+the grader writes pages from ``SubmissionResult.for_student``), a table of expected versus
+found with the differing rows highlighted, the student's training curves as inline SVG,
+and the hints for known mistakes.
 """
 
 from __future__ import annotations
