@@ -22,6 +22,7 @@ training and accuracy against the instructor's solutions."""
 
 EPILOG = """\
 typical use:
+  autograder new mycourse                 a working one-assignment course to start from
   autograder release                      solutions/ → assignments/ (what students get)
   autograder check week1 my.ipynb         the public checks, as a student sees them
                                           (exit 0 only when all of them pass)
@@ -92,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
                           "reports/gradebook.db)")
     exp.add_argument("--out", type=Path, required=True, help="the CSV file to write")
 
+    new = verbs.add_parser("new", help="write a working one-assignment course to start from")
+    new.add_argument("folder", type=Path, help="a new (or empty) folder for the course")
+    new.add_argument("--name", help="the course's name (default: the folder's name)")
+
     ref = verbs.add_parser("reference", help="run the solutions and cache their facts")
     ref.add_argument("assignments", nargs="*")
 
@@ -107,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``autograder`` command."""
     args = _parser().parse_args(argv)
     try:
+        if args.verb == "new":
+            return _new(args)
         from autograder.course import load_course
 
         course = load_course(args.course)
@@ -131,6 +138,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraderError as exc:
         print(f"autograder: error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from autograder.scaffold import new_course
+
+    for path in new_course(args.folder, args.name):
+        print(f"wrote {path}")
+    print(f"next: cd {args.folder} && autograder release (see README.md there)")
     return 0
 
 
