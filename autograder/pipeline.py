@@ -22,6 +22,7 @@ from autograder.course import Assignment, Course
 from autograder.errors import SubmissionError, describe
 from autograder.notebook import locate, read_notebook
 from autograder.outbox import exercise_facts
+from autograder.probes import expected_facts, grading_seed, with_drawn
 from autograder.reference import Reference, limits_for
 from autograder.results import (
     GRADED,
@@ -73,6 +74,8 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
     except SubmissionError as exc:
         return ungradable(str(path), student, assignment, describe(exc),
                           time.monotonic() - started)
+    # callback probes also get sequences drawn now, from a seed the notebook never sees
+    program, drawn = with_drawn(program, assignment, grading_seed())
     with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
         run = execute(program, limits_for(assignment), Path(tmp))
         facts = {ex.id: exercise_facts(run, ex.id, ex.record) for ex in assignment.exercises}
@@ -81,8 +84,9 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         message = ("the course's setup cells failed on the grader (not your code): "
                    f"{run.setup_error.get('type')}: {run.setup_error.get('text')}")
     exercises = tuple(
-        check_exercise(ex, facts[ex.id], ctx.reference.facts[ex.id], ctx.course.checks,
-                       program.source_of(ex.id))
+        check_exercise(ex, facts[ex.id], expected_facts(ex, ctx.reference.facts[ex.id],
+                                                        drawn.get(ex.id, [])),
+                       ctx.course.checks, program.source_of(ex.id))
         for ex in assignment.exercises
     )
     return SubmissionResult(

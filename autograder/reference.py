@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -25,6 +26,7 @@ from autograder.errors import GraderError
 from autograder.facts import ExerciseFacts
 from autograder.notebook import locate
 from autograder.outbox import exercise_facts
+from autograder.probes import REFERENCE_DRAWS, rule_disagreements, with_drawn
 from autograder.sandbox import Execution, Limits, execute
 from autograder.sandbox.runner import SANDBOX_FILES
 
@@ -91,6 +93,14 @@ def load_reference(course: Course, assignment: Assignment) -> Reference:
     return Reference(assignment.id, key, facts)
 
 
+def _keep_public(records: dict[str, Any], ex_id: str, drawn: int, public: int) -> None:
+    """Drop the observations on the reference's drawn sequences: only the public ones (and
+    the robustness ones after them) are reference facts."""
+    value = records.get(ex_id, {}).get("value")
+    if isinstance(value, list) and drawn:
+        records[ex_id]["value"] = value[:public] + value[public + drawn:]
+
+
 def _build(course: Course, assignment: Assignment, folder: Path) -> None:
     from autograder.release import build_release  # release embeds reference facts
 
@@ -98,6 +108,9 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
     solution = nbformat.read(str(path), as_version=4)
     release = build_release(solution, assignment, str(path))
     program = assemble(assignment, release, locate(solution, assignment, release))
+    # the solution's callbacks also meet sequences drawn from the assignment's seed: they
+    # must stop where the course's stop rule says (the rule judges students' drawn ones)
+    program, drawn = with_drawn(program, assignment, assignment.seed, REFERENCE_DRAWS)
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="reference-", dir=folder.parent) as tmp:
         os.chmod(tmp, 0o755)  # where the sandbox drops to another user, it must reach run/
@@ -110,6 +123,10 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
             facts = exercise_facts(run, ex.id, ex.record)
             if not facts.ok:
                 problems.append(f"{ex.id}: {facts.message}")
+            elif ex.id in drawn:
+                problems += rule_disagreements(ex, facts.value, drawn[ex.id])
+                _keep_public(run.records, ex.id, len(drawn[ex.id]), len(ex.probe.sequences)
+                             if ex.probe is not None else 0)
         if problems:
             raise GraderError(f"the solution of {assignment.id} does not pass its own run: "
                               + "; ".join(problems) + f"\n(output: {run.log_tail[-1500:]})")
