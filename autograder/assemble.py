@@ -45,6 +45,7 @@ class ExerciseCall:
     record: str
     time_limit: float
     probe: dict[str, Any] | None = None
+    define_limit: float | None = None  # seconds for its cell's top-level code (None: default)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def assemble(assignment: Assignment, release: NotebookNode, location: Location) 
     from autograder.probes import keras_of, public_probe
 
     calls = tuple(ExerciseCall(ex.id, ex.names, ex.call, ex.record, ex.time_limit,
-                               None if ex.probe is None else public_probe(ex, keras_of(assignment)))
+                               None if ex.probe is None else public_probe(ex, keras_of(assignment)),
+                               ex.define_limit or assignment.define_limit)
                   for ex in assignment.exercises)
     return Program(assignment.seed, tuple(pieces), calls, tuple(notes), assignment.data)

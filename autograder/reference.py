@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import nbformat
 
@@ -25,7 +24,7 @@ from autograder.course import Assignment, Course
 from autograder.errors import GraderError
 from autograder.facts import ExerciseFacts
 from autograder.notebook import locate
-from autograder.outbox import exercise_facts
+from autograder.outbox import exercise_facts, read_record
 from autograder.probes import REFERENCE_DRAWS, rule_disagreements, with_drawn
 from autograder.sandbox import Execution, Limits, execute
 from autograder.sandbox.runner import SANDBOX_FILES
@@ -57,7 +56,9 @@ def digest(course: Course, assignment: Assignment) -> str:
 def limits_for(assignment: Assignment) -> Limits:
     """The sandbox limits course.yaml sets for an assignment."""
     return Limits(total_seconds=assignment.time_limit, memory_mb=assignment.memory_limit_mb,
-                  max_file_bytes=assignment.max_file_mb * 1_000_000)
+                  max_file_bytes=assignment.max_file_mb * 1_000_000,
+                  setup_seconds=assignment.setup_limit or Limits.setup_seconds,
+                  between_seconds=assignment.between_limit)
 
 
 def _folder(course: Course, assignment: Assignment, key: str) -> Path:
@@ -93,12 +94,19 @@ def load_reference(course: Course, assignment: Assignment) -> Reference:
     return Reference(assignment.id, key, facts)
 
 
-def _keep_public(records: dict[str, Any], ex_id: str, drawn: int, public: int) -> None:
+def _keep_public(run: Execution, ex_id: str, drawn: int, public: int) -> None:
     """Drop the observations on the reference's drawn sequences: only the public ones (and
-    the robustness ones after them) are reference facts."""
-    value = records.get(ex_id, {}).get("value")
-    if isinstance(value, list) and drawn:
-        records[ex_id]["value"] = value[:public] + value[public + drawn:]
+    the robustness ones after them) are reference facts. The trimmed record is kept inline
+    in ``records.json``."""
+    entry = run.records.get(ex_id)
+    if entry is None or not drawn:
+        return
+    record = dict(read_record(run.outbox, entry))
+    value = record.get("value")
+    if isinstance(value, list):
+        record["value"] = value[:public] + value[public + drawn:]
+        record.pop("file", None)
+        run.records[ex_id] = record
 
 
 def _build(course: Course, assignment: Assignment, folder: Path) -> None:
@@ -125,7 +133,7 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
                 problems.append(f"{ex.id}: {facts.message}")
             elif ex.id in drawn:
                 problems += rule_disagreements(ex, facts.value, drawn[ex.id])
-                _keep_public(run.records, ex.id, len(drawn[ex.id]), len(ex.probe.sequences)
+                _keep_public(run, ex.id, len(drawn[ex.id]), len(ex.probe.sequences)
                              if ex.probe is not None else 0)
         if problems:
             raise GraderError(f"the solution of {assignment.id} does not pass its own run: "

@@ -6,8 +6,6 @@ notebook's public examples fails the sequences the grader draws at grading time.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from tiny_course import submission, tiny_course
 

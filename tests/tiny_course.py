@@ -16,13 +16,14 @@ import yaml
 from autograder.course import Course, load_course
 from autograder.release import release
 
-SETUP = "import numpy as np\nimport tensorflow as tf\nfrom tensorflow import keras\n"
+SETUP = "# SETUP\nimport numpy as np\nimport tensorflow as tf\nfrom tensorflow import keras\n"
 
 
 def tiny_course(folder: Path, assignment: dict[str, Any], cells: dict[str, str],
                 setup: str = SETUP, aid: str = "tiny") -> Course:
     """Write and release a course of one assignment ``aid``; ``cells`` maps each exercise
-    id to its solution cell (with ``### BEGIN SOLUTION``/``### END SOLUTION``)."""
+    id to its solution cell (with ``### BEGIN SOLUTION``/``### END SOLUTION``); ``setup``
+    starts with ``# SETUP``."""
     data = {"version": 1, "course": "tiny", "cache": str(folder / "cache"),
             "assignments": {aid: {"title": "Tiny", "notebook": f"{aid}.ipynb", "seed": 1,
                                   "time_limit": 120, "memory_limit_mb": 3072, **assignment}}}

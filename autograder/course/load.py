@@ -20,7 +20,7 @@ from autograder.course.model import (
     Exercise,
 )
 from autograder.course.params import build_check
-from autograder.course.probe import probe
+from autograder.course.probe import PHASE_LIMITS, phase_limits, probe
 from autograder.course.reader import IDENTIFIER, Loader, Reader, entries, identifier, positive
 from autograder.errors import CourseError
 from autograder.hints import CONDITIONS, POINTER, HintRule
@@ -108,7 +108,7 @@ def _assignment(
                           "(letters, digits, _)")
     r = Reader(path, node, where, line)
     r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "max_file_mb",
-            "exercises", "data"])
+            "exercises", "data", *PHASE_LIMITS])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
         raise r.fail(
@@ -140,6 +140,7 @@ def _assignment(
         memory_limit_mb=r.get("memory_limit_mb", int, 4096, check=positive),
         max_file_mb=r.get("max_file_mb", int, 200, check=positive),
         exercises=exercises,
+        **phase_limits(r, PHASE_LIMITS),
     )
 
 
@@ -176,7 +177,7 @@ def _exercise(
 ) -> Exercise:
     r = Reader(path, node, where, line)
     r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
-            "hints", "probe"])
+            "hints", "probe", "define_limit"])
     ex_id = r.get("id", str, check=identifier)
     entry = r.get("entry", str, ex_id, check=identifier)
     aliases = r.get("aliases", list, [])
@@ -215,6 +216,7 @@ def _exercise(
         hints=hints,
         probe=None if "probe" not in r.node else probe(path, f"{where}.probe",
                                                           r.node["probe"], record),
+        **phase_limits(r, ("define_limit",)),
     )
 
 

@@ -88,6 +88,8 @@ class Exercise:
     checks: tuple[ExerciseCheck, ...]
     hints: tuple[HintRule, ...] = ()
     probe: CallbackProbe | None = None
+    #: seconds for the exercise cell's own top-level code (None: the assignment's budget)
+    define_limit: float | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -113,6 +115,10 @@ class Assignment:
     exercises: tuple[Exercise, ...]
     data: tuple[DataInput, ...] = ()
     max_file_mb: int = 200  # the largest file the sandbox may write (a saved model, say)
+    #: phase budgets in seconds (None: the grader's defaults, see ``autograder.sandbox``)
+    setup_limit: float | None = None  # the setup cells, before any exercise
+    define_limit: float | None = None  # one exercise cell's top-level code
+    between_limit: float | None = None  # from an exercise's end to the next event
 
     @property
     def max_score(self) -> float:

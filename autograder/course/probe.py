@@ -1,4 +1,5 @@
-"""course.yaml's ``probe:`` of a callback exercise → a CallbackProbe, strictly.
+"""course.yaml's ``probe:`` of a callback exercise → a CallbackProbe, strictly; and the
+phase budgets (``setup_limit``, ``define_limit``, ``between_limit``).
 
 Every logs mapping holds what ``model.fit`` sends: ``loss`` and each metric the probe's
 model is compiled with (``metrics``, default ``[accuracy]``), optionally their ``val_``
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.course.model import CallbackProbe, StopRule
-from autograder.course.reader import Reader
+from autograder.course.reader import Reader, positive
 
 #: metric names a probe's model may be compiled with (the keys they give in logs)
 KNOWN_METRICS = ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
@@ -100,3 +101,12 @@ def stop_rule(path: Path, where: str, node: Any, metrics: tuple[str, ...]) -> St
     if (below is None) == (above is None):
         raise r.fail(None, "give exactly one of below: and above:")
     return StopRule(metric, below, above)
+
+
+#: an assignment's phase budgets (seconds); an exercise may set its own ``define_limit``
+PHASE_LIMITS = ("setup_limit", "define_limit", "between_limit")
+
+
+def phase_limits(r: Reader, keys: tuple[str, ...]) -> dict[str, float | None]:
+    """The phase budgets ``keys`` given in this mapping (None where not given)."""
+    return {k: r.get(k, float, None, check=positive) for k in keys}
