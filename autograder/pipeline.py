@@ -35,6 +35,7 @@ from autograder.results import (
 from autograder.sandbox import execute
 
 log = logging.getLogger(__name__)
+SYSTEM_RETRIES = 1  # a run the machine failed (not the student) is tried again this often
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,18 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
                           time.monotonic() - started)
     # callback probes also get sequences drawn now, from a seed the notebook never sees
     program, drawn = with_drawn(program, assignment, grading_seed())
-    with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
-        run = execute(program, limits_for(assignment), Path(tmp))
-        facts = {ex.id: exercise_facts(run, ex.id, ex.record) for ex in assignment.exercises}
+    for attempt in range(1 + SYSTEM_RETRIES):
+        with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
+            run = execute(program, limits_for(assignment), Path(tmp))
+            facts = {ex.id: exercise_facts(run, ex.id, ex.record)
+                     for ex in assignment.exercises}
+        if not run.system_failure:
+            break
+        log.warning("%s: attempt %d failed for a reason not the student's: %s", path,
+                    attempt + 1, run.system_failure)
+    else:
+        return system_error(str(path), student, assignment, run.system_failure,
+                            time.monotonic() - started)
     message = ""
     if run.setup_error:
         message = ("the course's setup cells failed on the grader (not your code): "
@@ -108,6 +118,16 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         setup_seconds=round(run.setup_seconds, 3),
         unconfined=run.unconfined,
     )
+
+
+def system_error(submission: str, student: str, assignment: Assignment, why: str,
+                 seconds: float = 0.0) -> SubmissionResult:
+    """The record of a submission whose runs the machine failed (every attempt): a grader
+    error, never cached; the next plain run grades it again."""
+    message = (f"the grader's machine failed while running this notebook ({why}), "
+               f"{1 + SYSTEM_RETRIES} times; it is not your doing, and it will be graded "
+               "again")
+    return ungradable(submission, student, assignment, message, seconds, GRADER_ERROR)
 
 
 def failed(submission: str, student: str, assignment: Assignment, exc: BaseException,

@@ -123,6 +123,9 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="reference-", dir=folder.parent) as tmp:
         os.chmod(tmp, 0o755)  # where the sandbox drops to another user, it must reach run/
         run = execute(program, limits_for(assignment), Path(tmp) / "run")
+        if run.system_failure:
+            raise GraderError(f"the grader's machine failed while running the solution of "
+                              f"{assignment.id} ({run.system_failure}); try again")
         if run.setup_error:
             raise GraderError(f"the solution of {assignment.id} fails in its setup cells: "
                               f"{run.setup_error.get('type')}: {run.setup_error.get('text')}")

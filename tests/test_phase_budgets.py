@@ -33,7 +33,6 @@ def exercises(define_b: float | None = None) -> list[dict[str, object]]:
     return out
 
 
-@pytest.mark.slow
 def test_define_limits_from_the_course(tmp_path: Path) -> None:
     course = tiny_course(tmp_path, {"define_limit": 2, "between_limit": 20,
                                     "exercises": exercises(define_b=12)}, QUICK, setup=SETUP)
@@ -48,7 +47,6 @@ def test_define_limits_from_the_course(tmp_path: Path) -> None:
     assert by_id["b"].score == 1, by_id["b"].message
 
 
-@pytest.mark.slow
 def test_setup_limit_from_the_course(tmp_path: Path) -> None:
     with pytest.raises(GraderError, match="setup"):
         tiny_course(tmp_path, {"setup_limit": 1, "exercises": exercises()}, QUICK,
