@@ -166,7 +166,8 @@ class Checker:
             try:
                 return ExerciseFacts(OK, value=probe_callback(
                     lambda: eval(code, ns), [list(s) for s in probe.get("sequences", ())],
-                    probe.get("metrics"), int(probe.get("keras", 3))))
+                    probe.get("metrics"), int(probe.get("keras", 3)),
+                    [list(s) for s in probe.get("robust", ())]))
             except Exception as exc:
                 return ExerciseFacts(ERROR, f"raised {type(exc).__name__}: {exc}")
         try:

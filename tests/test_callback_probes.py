@@ -210,3 +210,13 @@ def test_probe_keys_are_checked_when_the_course_loads(tmp_path: Path, probe: dic
     with pytest.raises(CourseError, match=words) as info:
         load_course(path)
     assert "probe" in str(info.value) and ":" in str(info.value)
+
+
+def test_the_job_carries_sequences_never_the_rule_or_the_answers() -> None:
+    from autograder.probes import job_probe
+
+    drawn = draw_sequences(LOSS_PROBE, 4)
+    job = job_probe(LOSS_PROBE, 3, drawn, robust=True)
+    assert set(job) == {"sequences", "metrics", "keras", "robust"}
+    assert len(job["sequences"]) == len(LOSS_PROBE.sequences) + len(drawn)
+    assert "stopped_at" not in repr(job) and "below" not in repr(job)

@@ -6,6 +6,8 @@ notebook's public examples fails the sequences the grader draws at grading time.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from tiny_course import submission, tiny_course
 
@@ -55,14 +57,20 @@ EXERCISE = {
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResult]:
+def subs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Course, Path]:
     folder = tmp_path_factory.mktemp("tiny")
     course: Course = tiny_course(folder, {"exercises": [EXERCISE]}, {"LossCallback": SOLUTION})
     subs = folder / "subs"
     for name, source in (("notes", NOTES), ("hard_coded", HARD_CODED),
                          ("solution", SOLUTION)):
         submission(course, subs / f"{name}.ipynb", {"LossCallback": source})
-    report = grade(course, "tiny", [subs], folder / "out")
+    return course, subs
+
+
+@pytest.fixture(scope="module")
+def graded(subs: tuple[Course, Path]) -> dict[str, SubmissionResult]:
+    course, folder = subs
+    report = grade(course, "tiny", [folder], folder.parent / "out")
     return {r.student: r for r in report.results}
 
 
@@ -83,4 +91,17 @@ def test_hard_coded_public_answers_fail_the_drawn_sequences(
         graded: dict[str, SubmissionResult]) -> None:
     passed, message = checks(graded["hard_coded"])["stops below 0.4"]
     assert not passed and "the grader drew for this run" in message
+    assert graded["hard_coded"].score == 0
+
+
+def test_the_notebook_check_agrees_on_the_public_examples(
+        subs: tuple[Course, Path], graded: dict[str, SubmissionResult]) -> None:
+    from test_notebook_checks import run_checks, verdicts
+
+    _, folder = subs
+    shown = verdicts(run_checks(folder / "notes.ipynb")["LossCallback"])
+    assert shown == {"stops below 0.4": True, "robust": False}
+    # hard-coding the examples passes them in the notebook; only the grader's draws catch it
+    hard = verdicts(run_checks(folder / "hard_coded.ipynb")["LossCallback"])
+    assert hard["stops below 0.4"] is True
     assert graded["hard_coded"].score == 0
