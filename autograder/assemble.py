@@ -7,7 +7,6 @@ turned into comments, with a note for the feedback.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +45,7 @@ class ExerciseCall:
     record: str
     time_limit: float
     probe: dict[str, Any] | None = None
+    define_limit: float | None = None  # seconds for its cell's top-level code (None: default)
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,10 @@ def assemble(assignment: Assignment, release: NotebookNode, location: Location) 
     # which copy of an image dataset is in use (the real one, or a stand-in), reported
     notes.extend(describe(d) for d in sorted({i.dataset for i in assignment.data
                                               if i.dataset in IMAGE_FILES}))
+    from autograder.probes import keras_of, public_probe
+
     calls = tuple(ExerciseCall(ex.id, ex.names, ex.call, ex.record, ex.time_limit,
-                               None if ex.probe is None else dataclasses.asdict(ex.probe))
+                               None if ex.probe is None else public_probe(ex, keras_of(assignment)),
+                               ex.define_limit or assignment.define_limit)
                   for ex in assignment.exercises)
     return Program(assignment.seed, tuple(pieces), calls, tuple(notes), assignment.data)

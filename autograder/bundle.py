@@ -21,6 +21,7 @@ from autograder import __version__, factsio
 from autograder.checks import CheckSpec
 from autograder.course import Assignment, Course
 from autograder.facts import ExerciseFacts
+from autograder.probes import keras_of, public_probe
 from autograder.reference import Reference
 
 PACKAGE = Path(__file__).resolve().parent
@@ -145,7 +146,7 @@ def spec(course: Course, assignment: Assignment, digest: str,
         exercises.append({
             "id": ex.id, "title": ex.title, "names": list(ex.names), "call": ex.call,
             "record": ex.record, "checks": checks,
-            "probe": None if ex.probe is None else dataclasses.asdict(ex.probe),
+            "probe": None if ex.probe is None else public_probe(ex, keras_of(assignment)),
             "hints": [{k: v for k, v in dataclasses.asdict(h).items() if v is not None}
                       for h in ex.hints],
         })

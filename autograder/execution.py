@@ -29,6 +29,9 @@ class Execution:
     log_tail: str = field(default="", repr=False)
     timings: Mapping[str, float] = field(default_factory=dict)
     unconfined: bool = False  # an essential protection was missing (see sandbox.isolation)
+    #: why the run failed for a reason that is not the student's ("" when none): the
+    #: sandbox did not start, the machine killed it; the grader retries such a run
+    system_failure: str = ""
 
     @property
     def setup_seconds(self) -> float:

@@ -171,7 +171,11 @@ def grade(course: Course, assignment_id: str, paths: Sequence[str | Path], out: 
             resumed = None
             if stored.get(p.submission.student) == p.key:
                 resumed = book.result(assignment.id, p.submission.student)
+                if resumed is not None and resumed.status == GRADER_ERROR:
+                    resumed = None  # the grader's failure is never a grade: grade it again
             data = cache.get(p.key) if resumed is None and opts.use_cache else None
+            if data is not None and data.get("status") == GRADER_ERROR:
+                data = None
             if resumed is not None:
                 finish(p, _as_reused(resumed, p.submission), store=False, record=False)
             elif data is not None:

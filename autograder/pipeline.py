@@ -22,6 +22,7 @@ from autograder.course import Assignment, Course
 from autograder.errors import SubmissionError, describe
 from autograder.notebook import locate, read_notebook
 from autograder.outbox import exercise_facts
+from autograder.probes import expected_facts, grading_seed, with_drawn
 from autograder.reference import Reference, limits_for
 from autograder.results import (
     GRADED,
@@ -34,6 +35,7 @@ from autograder.results import (
 from autograder.sandbox import execute
 
 log = logging.getLogger(__name__)
+SYSTEM_RETRIES = 1  # a run the machine failed (not the student) is tried again this often
 
 
 @dataclass(frozen=True)
@@ -73,16 +75,28 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
     except SubmissionError as exc:
         return ungradable(str(path), student, assignment, describe(exc),
                           time.monotonic() - started)
-    with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
-        run = execute(program, limits_for(assignment), Path(tmp))
-        facts = {ex.id: exercise_facts(run, ex.id, ex.record) for ex in assignment.exercises}
+    # callback probes also get sequences drawn now, from a seed the notebook never sees
+    program, drawn = with_drawn(program, assignment, grading_seed())
+    for attempt in range(1 + SYSTEM_RETRIES):
+        with tempfile.TemporaryDirectory(prefix="autograder-run-") as tmp:
+            run = execute(program, limits_for(assignment), Path(tmp))
+            facts = {ex.id: exercise_facts(run, ex.id, ex.record)
+                     for ex in assignment.exercises}
+        if not run.system_failure:
+            break
+        log.warning("%s: attempt %d failed for a reason not the student's: %s", path,
+                    attempt + 1, run.system_failure)
+    else:
+        return system_error(str(path), student, assignment, run.system_failure,
+                            time.monotonic() - started)
     message = ""
     if run.setup_error:
         message = ("the course's setup cells failed on the grader (not your code): "
                    f"{run.setup_error.get('type')}: {run.setup_error.get('text')}")
     exercises = tuple(
-        check_exercise(ex, facts[ex.id], ctx.reference.facts[ex.id], ctx.course.checks,
-                       program.source_of(ex.id))
+        check_exercise(ex, facts[ex.id], expected_facts(ex, ctx.reference.facts[ex.id],
+                                                        drawn.get(ex.id, [])),
+                       ctx.course.checks, program.source_of(ex.id))
         for ex in assignment.exercises
     )
     return SubmissionResult(
@@ -104,6 +118,16 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         setup_seconds=round(run.setup_seconds, 3),
         unconfined=run.unconfined,
     )
+
+
+def system_error(submission: str, student: str, assignment: Assignment, why: str,
+                 seconds: float = 0.0) -> SubmissionResult:
+    """The record of a submission whose runs the machine failed (every attempt): a grader
+    error, never cached; the next plain run grades it again."""
+    message = (f"the grader's machine failed while running this notebook ({why}), "
+               f"{1 + SYSTEM_RETRIES} times; it is not your doing, and it will be graded "
+               "again")
+    return ungradable(submission, student, assignment, message, seconds, GRADER_ERROR)
 
 
 def failed(submission: str, student: str, assignment: Assignment, exc: BaseException,

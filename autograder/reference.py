@@ -24,7 +24,8 @@ from autograder.course import Assignment, Course
 from autograder.errors import GraderError
 from autograder.facts import ExerciseFacts
 from autograder.notebook import locate
-from autograder.outbox import exercise_facts
+from autograder.outbox import exercise_facts, read_record
+from autograder.probes import REFERENCE_DRAWS, rule_disagreements, with_drawn
 from autograder.sandbox import Execution, Limits, execute
 from autograder.sandbox.runner import SANDBOX_FILES
 
@@ -55,7 +56,9 @@ def digest(course: Course, assignment: Assignment) -> str:
 def limits_for(assignment: Assignment) -> Limits:
     """The sandbox limits course.yaml sets for an assignment."""
     return Limits(total_seconds=assignment.time_limit, memory_mb=assignment.memory_limit_mb,
-                  max_file_bytes=assignment.max_file_mb * 1_000_000)
+                  max_file_bytes=assignment.max_file_mb * 1_000_000,
+                  setup_seconds=assignment.setup_limit or Limits.setup_seconds,
+                  between_seconds=assignment.between_limit)
 
 
 def _folder(course: Course, assignment: Assignment, key: str) -> Path:
@@ -91,6 +94,21 @@ def load_reference(course: Course, assignment: Assignment) -> Reference:
     return Reference(assignment.id, key, facts)
 
 
+def _keep_public(run: Execution, ex_id: str, drawn: int, public: int) -> None:
+    """Drop the observations on the reference's drawn sequences: only the public ones (and
+    the robustness ones after them) are reference facts. The trimmed record is kept inline
+    in ``records.json``."""
+    entry = run.records.get(ex_id)
+    if entry is None or not drawn:
+        return
+    record = dict(read_record(run.outbox, entry))
+    value = record.get("value")
+    if isinstance(value, list):
+        record["value"] = value[:public] + value[public + drawn:]
+        record.pop("file", None)
+        run.records[ex_id] = record
+
+
 def _build(course: Course, assignment: Assignment, folder: Path) -> None:
     from autograder.release import build_release  # release embeds reference facts
 
@@ -98,10 +116,16 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
     solution = nbformat.read(str(path), as_version=4)
     release = build_release(solution, assignment, str(path))
     program = assemble(assignment, release, locate(solution, assignment, release))
+    # the solution's callbacks also meet sequences drawn from the assignment's seed: they
+    # must stop where the course's stop rule says (the rule judges students' drawn ones)
+    program, drawn = with_drawn(program, assignment, assignment.seed, REFERENCE_DRAWS)
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="reference-", dir=folder.parent) as tmp:
         os.chmod(tmp, 0o755)  # where the sandbox drops to another user, it must reach run/
         run = execute(program, limits_for(assignment), Path(tmp) / "run")
+        if run.system_failure:
+            raise GraderError(f"the grader's machine failed while running the solution of "
+                              f"{assignment.id} ({run.system_failure}); try again")
         if run.setup_error:
             raise GraderError(f"the solution of {assignment.id} fails in its setup cells: "
                               f"{run.setup_error.get('type')}: {run.setup_error.get('text')}")
@@ -110,6 +134,10 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
             facts = exercise_facts(run, ex.id, ex.record)
             if not facts.ok:
                 problems.append(f"{ex.id}: {facts.message}")
+            elif ex.id in drawn:
+                problems += rule_disagreements(ex, facts.value, drawn[ex.id])
+                _keep_public(run, ex.id, len(drawn[ex.id]), len(ex.probe.sequences)
+                             if ex.probe is not None else 0)
         if problems:
             raise GraderError(f"the solution of {assignment.id} does not pass its own run: "
                               + "; ".join(problems) + f"\n(output: {run.log_tail[-1500:]})")

@@ -162,9 +162,12 @@ class Checker:
         seed_everything(int(self.spec["seed"]))
         code = compile(ex["call"], f"<check {ex['id']}>", "eval")
         if ex["record"] == "callback":
-            sequences = [list(s) for s in (ex.get("probe") or {}).get("sequences", ())]
+            probe = ex.get("probe") or {}
             try:
-                return ExerciseFacts(OK, value=probe_callback(lambda: eval(code, ns), sequences))
+                return ExerciseFacts(OK, value=probe_callback(
+                    lambda: eval(code, ns), [list(s) for s in probe.get("sequences", ())],
+                    probe.get("metrics"), int(probe.get("keras", 3)),
+                    [list(s) for s in probe.get("robust", ())]))
             except Exception as exc:
                 return ExerciseFacts(ERROR, f"raised {type(exc).__name__}: {exc}")
         try:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import CheckSpec, Verdict, number
+from autograder.checks import CheckSpec, NoParams, Verdict, number
 from autograder.checks.values import NEAR
 from autograder.facts import ExerciseFacts
 
@@ -59,33 +59,89 @@ def _logs(seq: Any, upto: int) -> str:
     return ", ".join(shown)
 
 
-def callback_stops(found: ExerciseFacts, expected: ExerciseFacts, p: CallbackParams) -> Verdict:
-    """The callback stops at the same epoch as the solution's, on every logs sequence."""
+def _raised(g: dict[str, Any], seq: Any) -> str:
+    where = g.get("error_in") or "on_epoch_end"
+    at = max(len(g.get("printed") or []) - 1, 0)
+    if where in ("set_model", "set_params", "on_train_begin"):
+        return f"{where} raised {g['error']} (fit calls it before the first epoch)"
+    return f"{where} raised {g['error']} when given logs {_logs(seq, at)}"
+
+
+def _observed(found: ExerciseFacts, expected: ExerciseFacts
+              ) -> list[tuple[dict[str, Any], dict[str, Any]]] | str:
+    """Each observation with what a correct callback does (a reason when they do not pair)."""
     got, want = found.value, expected.value
     if not isinstance(got, list) or not isinstance(want, list) or len(got) != len(want):
-        return Verdict(False, "the callback could not be observed")
-    for g, w in zip(got, want, strict=True):
-        seq = w.get("logs", [])
+        return "the callback could not be observed"
+    pairs = [(g, w) for g, w in zip(got, want, strict=True)
+             if isinstance(g, dict) and isinstance(w, dict)]
+    if len(pairs) != len(want):
+        return "the callback could not be observed"
+    return pairs
+
+
+def _kind(row: dict[str, Any]) -> str:
+    """public (a notebook example), drawn (by the grader for this run) or robust."""
+    return str(row.get("kind") or ("robust" if row.get("robust") else "public"))
+
+
+def callback_stops(found: ExerciseFacts, expected: ExerciseFacts, p: CallbackParams) -> Verdict:
+    """The callback stops where a correct one does on every logs sequence: the public
+    examples (as the solution's callback) and the ones the grader drew for this run."""
+    pairs = _observed(found, expected)
+    if isinstance(pairs, str):
+        return Verdict(False, pairs)
+    judged = [(g, w) for g, w in pairs if _kind(w) != "robust"]
+    for g, w in judged:
+        seq = w.get("logs", [])  # the grader's own copy of what was fed
+        drawn = (" (a sequence the grader drew for this run, not one of the notebook's "
+                 "examples)") if w.get("kind") == "drawn" else ""
         if g.get("error"):
-            at = len(g.get("printed", [])) - 1
-            return Verdict(False, f"on_epoch_end raised {g['error']} when given logs "
-                                  f"{_logs(seq, max(at, 0))}")
-        g_at, w_at = g.get("stopped_at"), w.get("stopped_at")
+            return Verdict(False, _raised(g, seq) + drawn)
+        g_at: Any = g.get("stopped_at")
+        w_at: Any = w.get("stopped_at")
+        if g_at is not None and (not isinstance(g_at, int) or not 0 <= g_at < len(seq)):
+            return Verdict(False, "the callback could not be observed")
         if g_at != w_at:
-            if w_at is None:
+            if w_at is None and g_at is not None:
                 return Verdict(False, f"it stopped training at epoch {g_at + 1} "
-                                      f"(logs {_logs(seq, g_at)}), which should not stop")
+                                      f"(logs {_logs(seq, g_at)}), which should not stop{drawn}")
             if g_at is None:
                 return Verdict(False, f"it never stopped training, though epoch {w_at + 1} "
                                       f"crosses the threshold (logs {_logs(seq, w_at)}); "
-                                      "set self.model.stop_training = True there")
+                                      f"set self.model.stop_training = True there{drawn}")
             when = "too early" if g_at < w_at else "too late"
             return Verdict(False, f"it stopped {when}: at epoch {g_at + 1} instead of "
-                                  f"{w_at + 1} (logs {_logs(seq, max(g_at, w_at))})")
+                                  f"{w_at + 1} (logs {_logs(seq, max(g_at, w_at))}){drawn}")
         if p.message and g_at is not None and not (g.get("printed") or [""])[g_at].strip():
             return Verdict(False, f"it stopped at epoch {g_at + 1} but printed nothing; print "
                                   "a message saying why training stops")
-    return Verdict(True, f"stops at the right epoch on all {len(want)} logs sequences")
+    drawn_n = sum(1 for _, w in judged if w.get("kind") == "drawn")
+    extra = f" ({drawn_n} of them drawn by the grader for this run)" if drawn_n else ""
+    return Verdict(True, f"stops at the right epoch on all {len(judged)} logs sequences{extra}")
+
+
+ROBUST_CASES = ("logs=None at the first epoch",
+                "the Keras 2 key 'acc' instead of 'accuracy'",
+                "extra keys (val_loss, val_accuracy, learning_rate)")
+
+
+def callback_robust(found: ExerciseFacts, expected: ExerciseFacts, p: NoParams) -> Verdict:
+    """The callback survives what another Keras or caller may send: ``None`` logs, the old
+    ``acc`` key, extra keys, after ``set_model``, ``set_params`` and ``on_train_begin``."""
+    pairs = _observed(found, expected)
+    if isinstance(pairs, str):
+        return Verdict(False, pairs)
+    robust = [(g, w) for g, w in pairs if _kind(w) == "robust"]
+    if not robust:
+        return Verdict(False, "the callback could not be probed for robustness")
+    for i, (g, w) in enumerate(robust):
+        if g.get("error"):
+            case = ROBUST_CASES[i] if i < len(ROBUST_CASES) else "other logs"
+            return Verdict(False, f"with {case}, {_raised(g, w.get('logs', []))}. Write "
+                                  "logs = logs or {} first and check that a value is not None "
+                                  "before comparing it")
+    return Verdict(True, "it survives " + "; ".join(ROBUST_CASES[: len(robust)]))
 
 
 def history(found: ExerciseFacts, expected: ExerciseFacts, p: HistoryParams) -> Verdict:
@@ -170,6 +226,7 @@ def heldout_accuracy(found: ExerciseFacts, expected: ExerciseFacts,
 
 CHECKS = {
     "callback_stops": CheckSpec(callback_stops, CallbackParams, needs="value"),
+    "callback_robust": CheckSpec(callback_robust, NoParams, needs="value"),
     "history": CheckSpec(history, HistoryParams, needs="none"),
     "heldout_accuracy": CheckSpec(heldout_accuracy, AccuracyParams, needs="none"),
 }

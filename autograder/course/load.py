@@ -15,12 +15,12 @@ import yaml
 from autograder.checks import CheckFunction, CheckSpec, builtin_checks
 from autograder.course.model import (
     Assignment,
-    CallbackProbe,
     Course,
     DataInput,
     Exercise,
 )
 from autograder.course.params import build_check
+from autograder.course.probe import PHASE_LIMITS, phase_limits, probe
 from autograder.course.reader import IDENTIFIER, Loader, Reader, entries, identifier, positive
 from autograder.errors import CourseError
 from autograder.hints import CONDITIONS, POINTER, HintRule
@@ -108,7 +108,7 @@ def _assignment(
                           "(letters, digits, _)")
     r = Reader(path, node, where, line)
     r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "max_file_mb",
-            "exercises", "data"])
+            "exercises", "data", *PHASE_LIMITS])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
         raise r.fail(
@@ -140,6 +140,7 @@ def _assignment(
         memory_limit_mb=r.get("memory_limit_mb", int, 4096, check=positive),
         max_file_mb=r.get("max_file_mb", int, 200, check=positive),
         exercises=exercises,
+        **phase_limits(r, PHASE_LIMITS),
     )
 
 
@@ -170,28 +171,13 @@ def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
                      limit=r.get("limit", int, None, check=positive))
 
 
-def _probe(path: Path, where: str, node: Any, record: str) -> CallbackProbe:
-    r = Reader(path, node, where)
-    r.only(["sequences"])
-    if record != "callback":
-        raise r.fail(None, "a probe goes with record: callback")
-    sequences = r.get("sequences", list)
-    for i, seq in enumerate(sequences):
-        if not isinstance(seq, list) or not seq or not all(
-            item is None or isinstance(item, dict) for item in seq
-        ):
-            raise r.fail("sequences", f"sequence {i + 1} must be a non-empty list of logs "
-                                      "mappings (or null for no logs)")
-    return CallbackProbe(tuple(tuple(dict(x) if x else None for x in s) for s in sequences))
-
-
 def _exercise(
     path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
     line: int = 0,
 ) -> Exercise:
     r = Reader(path, node, where, line)
     r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
-            "hints", "probe"])
+            "hints", "probe", "define_limit"])
     ex_id = r.get("id", str, check=identifier)
     entry = r.get("entry", str, ex_id, check=identifier)
     aliases = r.get("aliases", list, [])
@@ -228,8 +214,9 @@ def _exercise(
         time_limit=r.get("time_limit", float, 60.0, check=positive),
         checks=ex_checks,
         hints=hints,
-        probe=None if "probe" not in r.node else _probe(path, f"{where}.probe",
+        probe=None if "probe" not in r.node else probe(path, f"{where}.probe",
                                                           r.node["probe"], record),
+        **phase_limits(r, ("define_limit",)),
     )
 
 

@@ -36,10 +36,42 @@ class DataInput:
 
 
 @dataclass(frozen=True)
-class CallbackProbe:
-    """Synthetic ``logs`` sequences fed to a callback's ``on_epoch_end`` (None = no logs)."""
+class StopRule:
+    """When a correct callback stops: the first epoch whose ``metric`` is below (or above)
+    the threshold. The grader computes the expected stops of the sequences it draws from it."""
 
-    sequences: tuple[tuple[Any, ...], ...]
+    metric: str
+    below: float | None = None
+    above: float | None = None
+
+    def stops(self, logs: Mapping[str, Any]) -> bool:
+        """Whether a correct callback stops after an epoch with these logs."""
+        value = logs.get(self.metric)
+        if value is None:
+            return False
+        if self.below is not None:
+            return float(value) < self.below
+        return self.above is not None and float(value) > self.above
+
+    @property
+    def threshold(self) -> float:
+        """The threshold, whichever side it bounds."""
+        return float(self.below if self.below is not None else self.above)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CallbackProbe:
+    """How a callback is probed: ``logs`` sequences fed as ``fit`` would feed them.
+
+    ``sequences`` are the public examples (the notebook's ``check()`` uses them too);
+    every logs mapping holds ``loss`` and each of ``metrics``. With a ``stop`` rule the
+    grader also draws ``draw`` sequences of its own at grading time, around the threshold.
+    """
+
+    sequences: tuple[tuple[Mapping[str, float], ...], ...]
+    metrics: tuple[str, ...] = ("accuracy",)
+    stop: StopRule | None = None
+    draw: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,6 +88,8 @@ class Exercise:
     checks: tuple[ExerciseCheck, ...]
     hints: tuple[HintRule, ...] = ()
     probe: CallbackProbe | None = None
+    #: seconds for the exercise cell's own top-level code (None: the assignment's budget)
+    define_limit: float | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -81,6 +115,10 @@ class Assignment:
     exercises: tuple[Exercise, ...]
     data: tuple[DataInput, ...] = ()
     max_file_mb: int = 200  # the largest file the sandbox may write (a saved model, say)
+    #: phase budgets in seconds (None: the grader's defaults, see ``autograder.sandbox``)
+    setup_limit: float | None = None  # the setup cells, before any exercise
+    define_limit: float | None = None  # one exercise cell's top-level code
+    between_limit: float | None = None  # from an exercise's end to the next event
 
     @property
     def max_score(self) -> float:

@@ -57,6 +57,16 @@ class RunGroup:
             with contextlib.suppress(OSError):
                 d.rmdir()
 
+    def memory_events(self) -> dict[str, int]:
+        """The counters of memory.events (cgroup v2), summed over the run's groups."""
+        out: dict[str, int] = {}
+        for d in self.dirs:
+            with contextlib.suppress(OSError, ValueError):
+                for line in (d / "memory.events").read_text().splitlines():
+                    k, _, v = line.partition(" ")
+                    out[k] = out.get(k, 0) + int(v)
+        return out
+
     def oom_killed(self) -> bool:
         """True when the kernel killed something in the group for lack of memory."""
         for d in self.dirs:

@@ -18,6 +18,7 @@ class Attempt:
     exercise: str | None
     reason: str  # "" when the harness finished
     restart: bool = False  # the harness asked for a fresh process for the exercises left
+    code: int | None = None  # how the process ended, when it ended by itself (or a signal)
 
 
 class Progress:
@@ -91,9 +92,13 @@ class Progress:
 
 
 
-def between_allowance(progress: Progress, budgets: dict[str, float]) -> float:
-    """Seconds allowed between two events (the harness needs none): at most the budget of
-    the exercise that ran last, since its code is what would still be running."""
+def between_allowance(progress: Progress, budgets: dict[str, float],
+                      given: float | None = None) -> float:
+    """Seconds allowed between two events (the harness needs none): the course's
+    ``between_limit`` when ``given``, else at most the budget of the exercise that ran
+    last (its code is what would still be running) and BETWEEN_ALLOWANCE."""
+    if given is not None:
+        return given
     last = progress.last[1] if progress.last is not None else ""
     return min(BETWEEN_ALLOWANCE, budgets.get(last, BETWEEN_ALLOWANCE))
 

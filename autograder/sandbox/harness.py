@@ -284,9 +284,12 @@ class Harness:
         try:
             code = compile(call["call"], f"<call {ex}>", "eval")
             if call["record"] == "callback":
-                sequences = [list(s) for s in (call.get("probe") or {}).get("sequences", ())]
+                probe = call.get("probe") or {}
                 files: list[str] = []
-                value = probe_callback(lambda: eval(code, self.ns), sequences)
+                value = probe_callback(lambda: eval(code, self.ns),
+                                       [list(s) for s in probe.get("sequences", ())],
+                                       probe.get("metrics"), int(probe.get("keras", 3)),
+                                       [list(s) for s in probe.get("robust", ())])
             else:
                 result = eval(code, self.ns)
                 returned = time.monotonic()

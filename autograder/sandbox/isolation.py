@@ -15,15 +15,23 @@ Every fallback is reported in the result, so a grade says what protected it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import os
+import random
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 NOBODY = 65534
+#: the uids concurrent sandboxes run as, one each: RLIMIT_NPROC counts per uid, and a
+#: process may signal only processes of its own uid
+SANDBOX_UIDS = range(2_000_000, 2_000_256)
 SHM_BYTES = 64 * 2**20  # the run's own /dev/shm (semaphores need a few bytes)
 
 
@@ -129,8 +137,49 @@ def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
     return args
 
 
-def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path) -> Confinement:
-    """The best confinement this machine offers for a run in ``run_root``."""
+def _lease_folder() -> Path:
+    """The grader's own folder of uid locks (private to the grader's user)."""
+    folder = Path(tempfile.gettempdir()) / f"autograder-uids-{os.geteuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = os.lstat(folder)
+    if st.st_uid != os.geteuid() or folder.is_symlink() or st.st_mode & 0o077:
+        raise OSError(f"{folder} is not the grader's own private folder")
+    return folder
+
+
+@contextlib.contextmanager
+def sandbox_uid() -> Iterator[int | None]:
+    """A uid of SANDBOX_UIDS no other sandbox on this machine uses while the block runs
+    (an exclusive lock on a file per uid, released when the block ends or the grader dies);
+    None where the grader cannot switch users (not root, or no setpriv).
+
+    Raises OSError when all of them are in use.
+    """
+    if "setpriv" not in available():
+        yield None
+        return
+    folder = _lease_folder()
+    uids = list(SANDBOX_UIDS)
+    start = random.randrange(len(uids))
+    for uid in uids[start:] + uids[:start]:
+        fd = os.open(folder / str(uid), os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        try:
+            yield uid
+        finally:
+            os.close(fd)  # releases the lock
+        return
+    raise OSError(f"all {len(uids)} sandbox uids are in use")
+
+
+def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path,
+                uid: int | None = None) -> Confinement:
+    """The best confinement this machine offers for a run in ``run_root``; student code
+    runs as ``uid`` where the grader can switch users (``nobody`` when None)."""
     have = available()
     prefix: list[str] = []
     protections: list[str] = []
@@ -151,10 +200,11 @@ def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path) -> Co
         missing += ["network isolation", "private filesystem view (install bubblewrap)"]
     drop = None
     if "setpriv" in have:
-        prefix += ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+        drop = NOBODY if uid is None else uid
+        prefix += ["setpriv", f"--reuid={drop}", f"--regid={drop}", "--clear-groups",
                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
-        protections.append("unprivileged user (nobody)")
-        drop = NOBODY
+        protections.append("unprivileged user (nobody)" if uid is None else
+                           "unprivileged user of its own (one uid per concurrent sandbox)")
     elif os.geteuid() == 0:
         missing.append("dropping root (setpriv not found)")
     return Confinement(tuple(prefix), tuple(protections), tuple(missing), drop,

@@ -29,6 +29,9 @@ class Limits:
     max_processes: int = 512  # processes and threads together, where cgroups allow
     max_disk_bytes: int = 1_000_000_000  # all files the run writes, together
     max_disk_files: int = 10_000
+    setup_seconds: float = 90.0  # the setup cells (imports, data) before any exercise
+    #: from an exercise's end to the next event; None: at most 15 s and the exercise's budget
+    between_seconds: float | None = None
 
 
 

@@ -56,42 +56,116 @@ def _plain(value: Any) -> Any:
         return None
 
 
-def probe_callback(make: Any, sequences: list[list[Any]]) -> list[dict[str, Any]]:
-    """Feed each synthetic ``logs`` sequence to a fresh callback; observe, never judge.
+def _keras(version: int, callback: Any = None) -> Any:
+    """The Keras a callback belongs to: ``tf_keras`` (Keras 2) when it derives from its
+    Callback, or for a Keras 2 assignment; ``keras`` otherwise."""
+    legacy = any(c.__module__.startswith("tf_keras") for c in type(callback).__mro__)
+    if legacy or (version == 2 and callback is None):
+        try:
+            import tf_keras
 
-    For each sequence: the epoch at which ``model.stop_training`` became true (or None),
-    what the callback printed, and the error it raised, if any.
-    """
+            return tf_keras
+        except ImportError:
+            pass
     import keras
 
+    return keras
+
+
+def _probe_model(keras: Any, metrics: list[str]) -> Any:
+    """A real, small, compiled model, as the one ``fit`` would hand a callback."""
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=list(metrics))
+    model.stop_training = False
+    return model
+
+
+def keras_logs(logs: dict[str, Any], version: int) -> dict[str, Any]:
+    """The logs Keras hands ``on_epoch_end``: under Keras 2 ``acc`` mirrors ``accuracy``."""
+    out = {str(k): float(v) for k, v in logs.items()}
+    if version == 2:
+        for key in list(out):
+            if key == "accuracy" or key.endswith("_accuracy"):
+                out.setdefault(key[: -len("uracy")], out[key])
+    return out
+
+
+def probe_callback(make: Any, sequences: list[list[Any]], metrics: list[str] | None = None,
+                   keras_version: int = 3, robust: list[list[Any]] | None = None,
+                   ) -> list[dict[str, Any]]:
+    """Feed each ``logs`` sequence to a fresh callback the way ``model.fit`` does; observe.
+
+    Each callback gets ``set_model`` (a real compiled model), ``set_params``,
+    ``on_train_begin``, per epoch ``on_epoch_begin``, one batch and ``on_epoch_end(epoch,
+    logs)`` with a dict of ``loss`` and the metrics, and ``on_train_end``; an epoch after
+    which ``model.stop_training`` is true ends the run, as in ``fit``. ``robust`` sequences
+    are fed as given (None logs, old key names, extra keys) for the robustness check.
+    Observations only: the epoch it stopped at (or None), what it printed, the error it
+    raised (and in which call), never a verdict.
+    """
+    metrics = ["accuracy"] if metrics is None else list(metrics)
+    runs = [(seq, False) for seq in sequences] + [(seq, True) for seq in robust or []]
     observations = []
-    for sequence in sequences:
+    for sequence, raw in runs:
         callback = make()
+        keras = _keras(keras_version, callback)
         if not isinstance(callback, keras.callbacks.Callback):
             raise TypeError(f"expected a keras.callbacks.Callback, got {type(callback).__name__}")
-        model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
-        model.stop_training = False
-        callback.set_model(model)
+        model = _probe_model(keras, metrics)
         seen: dict[str, Any] = {"stopped_at": None, "printed": [], "error": None,
-                                "logs": sequence}
-        for epoch, logs in enumerate(sequence):
-            out = Capture()
-            old = sys.stdout
-            sys.stdout = out
-            try:
-                callback.on_epoch_end(epoch, None if logs is None else dict(logs))
-            except Exception as exc:
-                seen["error"] = f"{type(exc).__name__}: {exc}"[:500]
-            finally:
-                sys.stdout = old
-            seen["printed"].append(out.text()[:500])
-            if seen["error"] is not None:
-                break
-            if bool(getattr(model, "stop_training", False)):
-                seen["stopped_at"] = epoch
-                break
+                                "logs": sequence, "robust": raw}
+        fed = [logs if raw else keras_logs(logs, keras_version) for logs in sequence]
+        _run_fit(callback, model, fed, seen)
         observations.append(seen)
     return observations
+
+
+def _run_fit(callback: Any, model: Any, fed: list[Any], seen: dict[str, Any]) -> None:
+    """The callback calls of one ``fit`` over ``fed`` epochs; fills ``seen``.
+
+    ``seen["printed"]`` holds one text per epoch run (what was printed before the first
+    epoch goes with the first, what ``on_train_end`` printed with the last).
+    """
+    printed: list[str] = seen["printed"]
+    pending = [""]
+
+    def step(where: str, fn: Any, *args: Any) -> bool:
+        out = Capture()
+        old = sys.stdout
+        sys.stdout = out
+        try:
+            fn(*args)
+        except Exception as exc:
+            seen["error"] = f"{type(exc).__name__}: {exc}"[:500]
+            seen["error_in"] = where
+        finally:
+            sys.stdout = old
+        if printed:
+            printed[-1] = (printed[-1] + out.text())[:500]
+        else:
+            pending[0] = (pending[0] + out.text())[:500]
+        return seen["error"] is None
+
+    if not (step("set_model", callback.set_model, model)
+            and step("set_params", callback.set_params,
+                     {"verbose": 1, "epochs": len(fed), "steps": 1})
+            and step("on_train_begin", callback.on_train_begin, {})):
+        return
+    last: Any = {}
+    for epoch, logs in enumerate(fed):
+        printed.append(pending[0] if epoch == 0 else "")
+        batch = None if logs is None else {k: v for k, v in logs.items()
+                                           if not str(k).startswith("val_")}
+        if not (step("on_epoch_begin", callback.on_epoch_begin, epoch, {})
+                and step("on_train_batch_begin", callback.on_train_batch_begin, 0, {})
+                and step("on_train_batch_end", callback.on_train_batch_end, 0, batch)
+                and step("on_epoch_end", callback.on_epoch_end, epoch, logs)):
+            return
+        last = logs
+        if bool(getattr(model, "stop_training", False)):
+            seen["stopped_at"] = epoch
+            break
+    step("on_train_end", callback.on_train_end, last)
 
 
 #: TensorFlow functions used as activations (``activation=tf.nn.softmax``, as in the course

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -44,14 +45,13 @@ from autograder.sandbox.datafiles import write_data
 from autograder.sandbox.events import Attempt, Progress, between_allowance, blame
 from autograder.sandbox.files import disk_use, empty, open_progress, read_capped
 from autograder.sandbox.harness import RESTART_EXIT
-from autograder.sandbox.isolation import confinement
+from autograder.sandbox.isolation import confinement, sandbox_uid
 from autograder.sandbox.launch import Limits, launcher, nproc_cap, preexec, sandbox_env
 
 #: the sandbox-side files, copied into each run's control folder (harness.py is run)
 SANDBOX_FILES = (Path(__file__).with_name("harness.py"), Path(__file__).with_name("recording.py"))
 POLL_SECONDS = 0.05
-SETUP_ALLOWANCE = 90.0  # seconds for the setup cells (imports, data) before any exercise
-DEFINE_ALLOWANCE = 60.0  # seconds at most to run one exercise cell's top-level code
+DEFINE_ALLOWANCE = 60.0  # seconds at most for one exercise cell's top-level code (default)
 DISK_POLLS = 10  # check the run's disk use every this many polls
 DISK_KILL = "killed: it wrote more than"
 
@@ -96,11 +96,26 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
     """Run ``program`` in fresh, confined processes under ``limits``, in the folder ``root``.
 
     Returns the untrusted records the harness left in ``root/outbox`` (to be read by
-    ``autograder.outbox``) and what the grader itself observed of the run.
+    ``autograder.outbox``) and what the grader itself observed of the run. Student code
+    runs as a uid no concurrent sandbox uses (where the grader may switch users).
     """
+    try:
+        lease = sandbox_uid()
+        uid = lease.__enter__()
+    except OSError as exc:  # no uid free: the machine's failure, not the student's
+        return Execution(outbox=root / "outbox", records={}, setup_error=None, protections=(),
+                         speedups=(), seconds=0.0, restarts=0,
+                         system_failure=f"the sandbox could not start: {exc}")
+    try:
+        return _execute(program, limits, root, uid)
+    finally:
+        lease.__exit__(None, None, None)
+
+
+def _execute(program: Program, limits: Limits, root: Path, uid: int | None) -> Execution:
     begun = time.monotonic()
     writable = (root / "outbox", root / "work", root / "tmp", root / ".keras")
-    confine = confinement(root, writable, root / "work")
+    confine = confinement(root, writable, root / "work", uid)
     control, outbox, work = _prepare(root, confine.drop_uid)
     started = time.monotonic()
     deadline = started + limits.total_seconds
@@ -108,10 +123,13 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
     skip_define: set[str] = set()
     restarts = 0
     setup_error = None
+    system_failure = ""  # why the run failed for reasons that are not the student's
     speedups: tuple[str, ...] = ()
     timings: dict[str, float] = {}
     log = control / "output.log"
     budgets = {c.id: c.time_limit for c in program.calls}
+    defines = {c.id: c.define_limit or min(c.time_limit, DEFINE_ALLOWANCE)
+               for c in program.calls}
     data_files = write_data(program, control)
     timings["prepare"] = time.monotonic() - begun
     uses = _dependencies(program)
@@ -159,9 +177,13 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                     start_new_session=True, preexec_fn=before,
                 )
-                attempt = _watch(proc, group, tracker, budgets, deadline, log, limits,
-                                 writable)
-            if group is not None and group.oom_killed() and attempt.reason.startswith("killed"):
+                attempt = _watch(proc, group, tracker, (budgets, defines), deadline, log,
+                                 limits, writable)
+            outside = system_kill(attempt, group)
+            if outside:
+                system_failure = system_failure or outside
+            elif group is not None and group.oom_killed() and attempt.reason.startswith(
+                    "killed"):
                 attempt = Attempt(attempt.phase, attempt.exercise,
                                    f"killed: it ran out of memory (limit {limits.memory_mb} MB)")
         finally:
@@ -187,6 +209,10 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
         elif attempt.exercise is None:  # died or ran out of time outside any exercise
             if attempt.phase == "setup":
                 setup_error = {"type": "SetupFailed", "text": attempt.reason, "traceback": ""}
+                # no student code had run: the sandbox failed to start, or the machine
+                # failed it (the course's setup cells failing report it themselves)
+                system_failure = system_failure or (
+                    f"the sandbox died before any student code ran ({attempt.reason})")
             for call in program.calls:
                 records.setdefault(call.id, {"status": "not_run", "reason": attempt.reason})
             break
@@ -225,6 +251,7 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
         log_tail=read_capped(log, 4000),
         timings={k: round(v, 4) for k, v in timings.items()},
         unconfined=confine.unconfined,
+        system_failure=system_failure,
     )
 
 
@@ -266,9 +293,11 @@ def _summary(outbox: Path) -> dict[str, Any]:
 
 
 def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
-           progress: Progress, budgets: dict[str, float], deadline: float, log: Path,
-           limits: Limits, writable: tuple[Path, ...]) -> Attempt:
-    """Wait for the process; kill it on a budget overrun."""
+           progress: Progress, phases: tuple[dict[str, float], dict[str, float]],
+           deadline: float, log: Path, limits: Limits, writable: tuple[Path, ...]) -> Attempt:
+    """Wait for the process; kill it on a budget overrun (``phases``: each exercise's call
+    and cell budgets)."""
+    budgets, defines = phases
     log_start = log.stat().st_size  # the log is shared by every attempt of the run
     disk_start = disk_use(writable, limits.max_disk_files)  # and so are the folders
     with _exit_watch(proc.pid) as wait:
@@ -283,7 +312,8 @@ def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
                 if (code == RESTART_EXIT and phase == "between" and progress.last is not None
                         and progress.last[0] == "start"):
                     return Attempt(phase, current, "", restart=True)
-                return blame(progress, f"killed: {_death(code)}")
+                return dataclasses.replace(blame(progress, f"killed: {_death(code)}"),
+                                           code=code)
             now = time.monotonic()
             reason = ""
             if log.stat().st_size - log_start > limits.max_output_bytes:
@@ -302,18 +332,17 @@ def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
                 _kill(proc, group)
                 return blame(progress, reason)
             if current is not None:
-                limit = budgets[current] if phase == "start" else min(budgets[current],
-                                                                      DEFINE_ALLOWANCE)
+                limit = budgets[current] if phase == "start" else defines[current]
                 if now - progress.since > limit:
                     _kill(proc, group)
                     what = "running the cell" if phase == "define" else "the call"
                     return Attempt(phase, current, f"timeout: {what} took longer than {limit:g} s "
                                                     "(an endless loop, or far too much work?)")
-            elif phase == "setup" and now - progress.since > SETUP_ALLOWANCE:
+            elif phase == "setup" and now - progress.since > limits.setup_seconds:
                 _kill(proc, group)
                 return Attempt(phase, None, "timeout: the setup cells took too long")
-            elif phase == "between" and now - progress.since > (limit := between_allowance(progress,
-                                                                                  budgets)):
+            elif phase == "between" and now - progress.since > (limit := between_allowance(
+                    progress, budgets, limits.between_seconds)):
                 _kill(proc, group)
                 return blame(progress, "timeout: its code kept running after the exercise had "
                                         f"ended (for more than {limit:g} s)")
@@ -335,6 +364,22 @@ def _exit_watch(pid: int) -> Iterator[Callable[[float], object]]:
         yield lambda seconds: select.select([fd], [], [], seconds)
     finally:
         os.close(fd)
+
+
+def system_kill(attempt: Attempt, group: cgroups.RunGroup | None) -> str:
+    """Why a run killed by SIGKILL was not the student's doing ("" when it may have been).
+
+    Only with a cgroup (v2) can the grader tell: the kernel's OOM killer killed a process
+    of the run while the run stayed within its own memory limit (the machine ran out of
+    memory, not the run). A student's memory bomb reaches the run's own limit first
+    (``oom`` in memory.events) and stays the student's.
+    """
+    if group is None or attempt.code not in (-signal.SIGKILL, 128 + signal.SIGKILL):
+        return ""
+    events = group.memory_events()
+    if events.get("oom_kill", 0) > 0 and events.get("oom", 0) == 0 and "oom" in events:
+        return "the machine ran out of memory (the run stayed within its own limit)"
+    return ""
 
 
 def _death(code: int) -> str:
