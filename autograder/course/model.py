@@ -43,6 +43,15 @@ class CallbackProbe:
 
 
 @dataclass(frozen=True)
+class DriftPolicy:
+    """What to do with an exercise that fails under Keras 3 with a known Keras 2→3 drift
+    error: grade it again under Keras 2 (``regrade``), its points times ``credit``."""
+
+    regrade: bool = True
+    credit: float = 1.0
+
+
+@dataclass(frozen=True)
 class Exercise:
     """A graded exercise: the cell that defines ``entry``, how to call it, what to record."""
 
@@ -81,6 +90,8 @@ class Assignment:
     exercises: tuple[Exercise, ...]
     data: tuple[DataInput, ...] = ()
     max_file_mb: int = 200  # the largest file the sandbox may write (a saved model, say)
+    keras: int = 3  # the Keras generation the sandbox runs: 3, or 2 (tf_keras)
+    drift: DriftPolicy = DriftPolicy()  # Keras 2→3 drift errors: regrade under Keras 2?
 
     @property
     def max_score(self) -> float:
