@@ -10,6 +10,7 @@ from the code alone. The table is data: add a row for a drift found in the wild.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 MAX_LINE = 200  # characters of the student's line quoted in a note
@@ -24,10 +25,13 @@ class DriftNote:
     old: str  # the student's line as written (or the Keras 2 spelling)
     new: str  # the same line in Keras 3's spelling (or the Keras 3 spelling)
     why: str  # one sentence: what changed
+    cell: str = ""  # the exercise whose cell holds the line, when not the failing one's
 
     def describe(self) -> str:
         """The note as one student-facing sentence."""
         where = f"line {self.line}" if self.line else "your code"
+        if self.cell:
+            where += f" of {self.cell}'s cell"
         return (f"Keras 2 → 3: {where}: {self.old.strip()!r} is Keras 2; in Keras 3 write "
                 f"{self.new.strip()!r}. {self.why}")
 
@@ -97,31 +101,39 @@ def _is_comment(line: str) -> bool:
     return line.lstrip().startswith("#")
 
 
-def find_drift(failure: str, source: str) -> DriftNote | None:
-    """The first known Keras 2 → 3 drift that explains ``failure`` in ``source``.
+FRAME = re.compile(r'File "<exercise (\w+)[^>]*>", line (\d+)')
+
+
+def find_drift(failure: str, source: str,
+               others: Mapping[str, str] | None = None) -> DriftNote | None:
+    """The first known Keras 2 → 3 drift that explains ``failure`` in the student's code.
 
     ``failure`` is everything the failure said (error type and text, the traceback of the
-    student's frames, the checks' messages); ``source`` is the exercise's cell as it ran.
-    The line is looked for first among the lines the traceback names, then in the cell.
+    student's frames, the checks' messages); ``source`` is the exercise's cell as it ran
+    and ``others`` the other exercises' cells by id (a call such as
+    ``train(make_model())`` fails in another exercise's cell). The line is looked for
+    first among the lines the traceback names, innermost first, then in the cell.
     """
     if not failure:
         return None
-    lines = _lines(source)
-    named = [int(n) for n in re.findall(r'File "<exercise [^>]*>", line (\d+)', failure)]
+    cells = {**(others or {}), "": source}
+    frames = [(ex if ex in cells else "", int(n)) for ex, n in FRAME.findall(failure)]
+    frames = [(ex, n) for ex, n in reversed(frames) if 1 <= n <= len(_lines(cells[ex]))]
+    own = len(_lines(source))
+    order = frames + [("", n) for n in range(1, own + 1) if ("", n) not in frames]
     for drift in DRIFTS:
         if not drift.error.search(failure):
             continue
-        order = [n for n in reversed(named) if 1 <= n <= len(lines)]
-        order += [i + 1 for i in range(len(lines)) if i + 1 not in order]
-        for number in order:
-            text = lines[number - 1]
+        for ex, number in order:
+            text = _lines(cells[ex])[number - 1]
             if _is_comment(text) or not drift.code.search(text):
                 continue
             new = drift.code.sub(drift.new, text) if drift.new else ""
             if drift.name == "sequential_list":
                 new = _close_list(new)
             return DriftNote(drift.name, number, text.strip()[:MAX_LINE],
-                             (new.strip() or _spelling(drift))[:MAX_LINE], drift.why)
+                             (new.strip() or _spelling(drift))[:MAX_LINE], drift.why,
+                             ex)
     return None
 
 

@@ -44,10 +44,12 @@ def drift_notes(assignment: Assignment, program: Program,
     if assignment.keras != 3:
         return {}
     notes = {}
+    cells = {ex.id: program.source_of(ex.id) for ex in assignment.exercises}
     for result in results:
         if result.score >= result.max_score or result.id not in facts:
             continue
-        note = find_drift(failure_text(facts[result.id], result), program.source_of(result.id))
+        others = {k: v for k, v in cells.items() if k != result.id}
+        note = find_drift(failure_text(facts[result.id], result), cells[result.id], others)
         if note is not None:
             notes[result.id] = note
     return notes

@@ -27,11 +27,11 @@ from collections.abc import Iterator
 from typing import Any
 
 if __package__:  # imported by the grader or the notebook's check()
-    from autograder.sandbox.legacy import use_keras2
+    from autograder.sandbox.legacy import keras2_logs, use_keras2
     from autograder.sandbox.recording import Capture, probe_callback, record_result
 else:  # run as a script in the sandbox: recording.py was copied beside this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from legacy import use_keras2  # type: ignore[no-redef]
+    from legacy import keras2_logs, use_keras2  # type: ignore[no-redef]
     from recording import Capture, probe_callback, record_result  # type: ignore[no-redef]
 
 MAX_TRACEBACK = 6_000
@@ -289,6 +289,8 @@ class Harness:
             code = compile(call["call"], f"<call {ex}>", "eval")
             if call["record"] == "callback":
                 sequences = [list(s) for s in (call.get("probe") or {}).get("sequences", ())]
+                if self.job.get("keras") == 2:
+                    sequences = keras2_logs(sequences)
                 files: list[str] = []
                 value = probe_callback(lambda: eval(code, self.ns), sequences)
             else:

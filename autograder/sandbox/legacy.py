@@ -74,3 +74,21 @@ def use_keras2() -> None:
     sys.meta_path.insert(0, KerasAlias())
     importlib.import_module(TARGET)
     honour_lr()
+
+
+def keras2_logs(sequences: list[list[Any]]) -> list[list[Any]]:
+    """Probe logs as Keras 2 wrote them: ``acc`` beside ``accuracy`` (and ``val_acc``
+    beside ``val_accuracy``), the key the Keras 2 course notes read."""
+    pairs = (("accuracy", "acc"), ("val_accuracy", "val_acc"))
+    out = []
+    for sequence in sequences:
+        seq = []
+        for logs in sequence:
+            if isinstance(logs, dict):
+                logs = dict(logs)
+                for new, old in pairs:
+                    if new in logs and old not in logs:
+                        logs[old] = logs[new]
+            seq.append(logs)
+        out.append(seq)
+    return out
