@@ -23,11 +23,12 @@ from autograder.course import Assignment, Course
 from autograder.drift import DriftNote, find_drift
 from autograder.facts import ExerciseFacts
 from autograder.outbox import exercise_facts
-from autograder.reference import limits_for, load_reference
+from autograder.reference import Reference, digest, limits_for, load_reference
 from autograder.results import CheckResult, ExerciseResult
 from autograder.sandbox import execute
 
 log = logging.getLogger(__name__)
+_REFERENCES: dict[tuple[str, str], Reference] = {}  # Keras 2 references loaded, by digest
 
 
 def failure_text(found: ExerciseFacts, result: ExerciseResult) -> str:
@@ -81,7 +82,10 @@ def regrade(course: Course, assignment: Assignment, program: Program,
     """Grade ``results``' exercises again under Keras 2: the better of the two grades,
     the Keras 2 one with its points times the course's credit."""
     legacy = dataclasses.replace(assignment, keras=2)
-    reference = load_reference(course, legacy)
+    key = (str(course.cache_dir), digest(course, legacy))
+    if key not in _REFERENCES:  # a batch's worker loads it once
+        _REFERENCES[key] = load_reference(course, legacy)
+    reference = _REFERENCES[key]
     ids = {r.id for r in results}
     # every exercise's cell is defined (calls use each other), only these are called
     again = dataclasses.replace(program, keras=2,
