@@ -28,7 +28,8 @@ from autograder.results import CheckResult, ExerciseResult
 from autograder.sandbox import execute
 
 log = logging.getLogger(__name__)
-_REFERENCES: dict[tuple[str, str], Reference] = {}  # Keras 2 references loaded, by digest
+_REFERENCES: dict[tuple[str, str], Reference | str] = {}  # Keras 2 references (or why
+# not: a solution that fails under Keras 2 is not run again for every submission), by digest
 
 
 def failure_text(found: ExerciseFacts, result: ExerciseResult) -> str:
@@ -84,8 +85,13 @@ def regrade(course: Course, assignment: Assignment, program: Program,
     legacy = dataclasses.replace(assignment, keras=2)
     key = (str(course.cache_dir), digest(course, legacy))
     if key not in _REFERENCES:  # a batch's worker loads it once
-        _REFERENCES[key] = load_reference(course, legacy)
+        try:
+            _REFERENCES[key] = load_reference(course, legacy)
+        except Exception as exc:
+            _REFERENCES[key] = f"the solution's Keras 2 reference failed: {exc}"[:1000]
     reference = _REFERENCES[key]
+    if isinstance(reference, str):
+        raise RuntimeError(reference)
     ids = {r.id for r in results}
     # every exercise's cell is defined (calls use each other), only these are called
     again = dataclasses.replace(program, keras=2,

@@ -17,14 +17,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.assemble import Piece, Program
 from autograder.course import Course, load_course
 from autograder.drift import find_drift
 from autograder.errors import CourseError
+from autograder.facts import ERROR, ExerciseFacts
 from autograder.grade import context
 from autograder.outbox import load_model
 from autograder.pipeline import grade_submission
+from autograder.regrade import with_drift
 from autograder.release import release
 from autograder.reporters.console import feedback, public_json
+from autograder.results import CheckResult, ExerciseResult
 
 SETUP = "# SETUP\nimport numpy as np\nimport tensorflow as tf\nfrom tensorflow import keras\n"
 
@@ -149,13 +153,15 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
 # ----------------------------------------------------------------------- fast: no sandbox
 
 
+def _two_assignments(tmp_path: Path) -> None:
+    for aid in ("a", "b"):
+        (tmp_path / "solutions" / aid).mkdir(parents=True)
+        nbformat.write(_notebook([SETUP, *SOLUTION.values()]),
+                       str(tmp_path / "solutions" / aid / "n.ipynb"))
+
+
 def test_keras_key_course_level_and_assignment_wins(tmp_path: Path) -> None:
-    (tmp_path / "solutions" / "a").mkdir(parents=True)
-    nbformat.write(_notebook([SETUP, *SOLUTION.values()]),
-                   str(tmp_path / "solutions" / "a" / "n.ipynb"))
-    (tmp_path / "solutions" / "b").mkdir(parents=True)
-    nbformat.write(_notebook([SETUP, *SOLUTION.values()]),
-                   str(tmp_path / "solutions" / "b" / "n.ipynb"))
+    _two_assignments(tmp_path)
     data = {"version": 1, "course": "c", "keras": 2, "assignments": {
         "a": {"notebook": "n.ipynb", "exercises": EXERCISES[:1]},
         "b": {"notebook": "n.ipynb", "keras": 3, "drift": {"credit": 0.8},
@@ -174,6 +180,28 @@ def test_keras_key_course_level_and_assignment_wins(tmp_path: Path) -> None:
     (tmp_path / "course.yaml").write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(CourseError, match=r"drift\.credit: must be between"):
         load_course(tmp_path)
+
+
+def test_without_regrade_a_drift_gets_its_note_only(tmp_path: Path) -> None:
+    _two_assignments(tmp_path)
+    data = {"version": 1, "course": "c", "assignments": {
+        "a": {"notebook": "n.ipynb", "drift": {"regrade": False}, "exercises": EXERCISES[:1]},
+        "b": {"notebook": "n.ipynb", "keras": 2, "exercises": EXERCISES[:1]}}}
+    (tmp_path / "course.yaml").write_text(json.dumps(data), encoding="utf-8")
+    c = load_course(tmp_path)
+    source = KERAS2_STUDENT["house_model"]
+    program = Program(0, (Piece("exercise", "exercise house_model (cell 3)", source,
+                                "house_model"),), (), ())
+    failure = ("raised ValueError when called: Argument(s) not recognized: {'lr': 0.05}\n"
+               '  File "<exercise house_model (cell 3)>", line 4, in house_model\n')
+    facts = {"house_model": ExerciseFacts(ERROR, failure)}
+    failed = (ExerciseResult("house_model", "t", 0.0, 3.0, ERROR, failure, (
+        CheckResult("one Dense unit", "layer_table", False, 0.0, 2.0, "not checked"),)),)
+    noted = with_drift(c, c.assignment("a"), program, facts, failed)[0]
+    assert noted.drift is not None and noted.drift.line == 4 and not noted.regrade
+    assert noted.score == 0.0
+    # a Keras 2 assignment has no Keras 2 → 3 drift, and is never regraded
+    assert with_drift(c, c.assignment("b"), program, facts, failed) == failed
 
 
 @pytest.mark.parametrize(("failure", "source", "drift", "line", "new"), [
