@@ -27,8 +27,9 @@ from autograder.outbox import load_model
 from autograder.pipeline import grade_submission
 from autograder.regrade import with_drift
 from autograder.release import release
+from autograder.reporters import html
 from autograder.reporters.console import feedback, public_json
-from autograder.results import CheckResult, ExerciseResult
+from autograder.results import CheckResult, ExerciseResult, SubmissionResult
 
 SETUP = "# SETUP\nimport numpy as np\nimport tensorflow as tf\nfrom tensorflow import keras\n"
 
@@ -318,3 +319,17 @@ def test_keras2_code_under_keras3_gets_drift_notes_and_is_regraded(course: Cours
     assert "Keras 2 → 3: line 4" in text and "regrade:" in text
     public = json.loads(public_json(result))
     assert public["exercises"][0]["drift"].startswith("Keras 2 → 3: line 4")
+
+
+def test_reports_show_the_drift_note_and_the_regrade() -> None:
+    note = find_drift("Argument(s) not recognized: {'lr': 0.1}",
+                      "def f():\n    return RMSprop(lr=0.1)\n")
+    ex = ExerciseResult("f", "F", 1.5, 3.0, "ok", "", (), drift=note,
+                        regrade="graded again under Keras 2 (tf_keras): 3/3 times credit 0.5")
+    result = SubmissionResult("s.ipynb", "s", "a", "graded", 1.5, 3.0, "", (ex,))
+    page = html.render(result)
+    assert "line 2" in page and "RMSprop(learning_rate=0.1)" in page
+    assert "graded again under Keras 2" in page
+    text = feedback(result)
+    assert "Keras 2 → 3: line 2: 'return RMSprop(lr=0.1)' is Keras 2" in text
+    assert json.loads(public_json(result))["exercises"][0]["regrade"].startswith("graded again")
