@@ -61,6 +61,7 @@ class Program:
     calls: tuple[ExerciseCall, ...]
     notes: tuple[str, ...]
     data: tuple[DataInput, ...] = ()
+    keras: int = 3  # the Keras generation to run under: 3, or 2 (tf_keras)
 
     def source_of(self, exercise: str) -> str:
         """The student's code for an exercise, as it is run ("" when not found)."""
@@ -150,4 +151,5 @@ def assemble(assignment: Assignment, release: NotebookNode, location: Location) 
                                None if ex.probe is None else public_probe(ex, keras_of(assignment)),
                                ex.define_limit or assignment.define_limit)
                   for ex in assignment.exercises)
-    return Program(assignment.seed, tuple(pieces), calls, tuple(notes), assignment.data)
+    return Program(assignment.seed, tuple(pieces), calls, tuple(notes), assignment.data,
+                   assignment.keras)

@@ -46,6 +46,7 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.sandbox": (None, True),
     "autograder.sandbox.harness": ("sandbox/harness.py", False),
     "autograder.sandbox.recording": ("sandbox/recording.py", False),
+    "autograder.sandbox.legacy": ("sandbox/legacy.py", False),
     "autograder.student": ("student.py", False),
 }
 EXTRA_MODULE = "autograder_course_checks"

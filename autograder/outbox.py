@@ -190,14 +190,17 @@ def load_array(path: Path) -> np.ndarray:
 # --------------------------------------------------------------------------- models
 
 
-def keras_module() -> Any:
-    """Import Keras in the grader, without TensorFlow's start-up log lines on stderr.
+def keras_module(generation: int = 3) -> Any:
+    """Import Keras in the grader (``generation`` 2: tf_keras, for models a Keras 2 run
+    saved), without TensorFlow's start-up log lines on stderr.
 
     TensorFlow's C++ logger prints them whatever TF_CPP_MIN_LOG_LEVEL says; they are not
-    errors, and a grader's output should hold only what concerns the grades.
+    errors, and a grader's output should hold only what concerns the grades. Both
+    generations live side by side in the grader's process.
     """
-    if "keras" in sys.modules:
-        return sys.modules["keras"]
+    name = "tf_keras" if generation == 2 else "keras"
+    if name in sys.modules:
+        return sys.modules[name]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     saved = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -209,11 +212,13 @@ def keras_module() -> Any:
         # missing GPU on stderr whatever its log level: look now, while stderr is closed
         with contextlib.suppress(Exception):
             keras.ops.convert_to_tensor(0.0)
+        if generation == 2:
+            import tf_keras  # noqa: F401
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
-    return keras
+    return sys.modules[name]
 
 _ALLOWED_MODULE = re.compile(r"^keras(\.[A-Za-z0-9_]+)*$")
 
@@ -228,8 +233,9 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(v)
 
 
-def inspect_keras_config(path: Path) -> None:
-    """Refuse a .keras file that names any class outside Keras itself (before loading)."""
+def inspect_keras_config(path: Path) -> int:
+    """Refuse a .keras file that names any class outside Keras itself (before loading);
+    the Keras generation that saved it (2 or 3, from its metadata.json)."""
     try:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
@@ -248,6 +254,7 @@ def inspect_keras_config(path: Path) -> None:
                                   f"{MAX_CONFIG_BYTES // 2**20} MB")
             with zf.open("config.json") as fh:  # stops at the declared size, checks the CRC
                 config = json.loads(fh.read(MAX_CONFIG_BYTES + 1))
+            generation = saved_by(zf)
     except zipfile.BadZipFile as exc:
         raise OutboxError("the model file is not a .keras archive") from exc
     except RecursionError as exc:
@@ -272,6 +279,33 @@ def inspect_keras_config(path: Path) -> None:
         if isinstance(registered, str) and ">" in registered:
             raise OutboxError(f"the model uses a custom object {registered!r}; build it from "
                               "Keras layers only")
+    return generation
+
+
+def saved_by(zf: zipfile.ZipFile) -> int:
+    """The Keras generation that wrote a ``.keras`` archive: 2 (tf_keras) or 3.
+
+    Read from its ``metadata.json`` (``keras_version``); a file without one is Keras 3's.
+    Either way the grader loads it safely; the generation only picks the loader.
+    """
+    try:
+        if zf.getinfo("metadata.json").file_size > MAX_RECORD_BYTES:
+            return 3
+        with zf.open("metadata.json") as fh:
+            version = json.loads(fh.read(MAX_RECORD_BYTES)).get("keras_version")
+    except (KeyError, ValueError, AttributeError, RecursionError):
+        return 3
+    return 2 if isinstance(version, str) and version.startswith("2.") else 3
+
+
+def _scalar(value: Any) -> Any:
+    """A variable's value as numpy, for a Keras 3 or a tf_keras (TensorFlow) variable."""
+    numpy = getattr(value, "numpy", None)
+    return np.asarray(numpy() if callable(numpy) else value)
+
+
+#: metric names that differ between the generations for the same metric
+METRIC_ALIASES = {"acc": "accuracy"}
 
 
 def _activation(layer: Any) -> str | None:
@@ -296,11 +330,12 @@ def _name_of(obj: Any) -> str | None:
     return str(getattr(obj, "__name__", None) or getattr(obj, "name", None) or type(obj).__name__)
 
 
-def canonical_loss(loss: Any) -> str | None:
-    """One name per loss, whichever way it was written ('mse', MeanSquaredError(), …)."""
+def canonical_loss(loss: Any, keras: Any = None) -> str | None:
+    """One name per loss, whichever way it was written ('mse', MeanSquaredError(), …),
+    with either generation's ``keras`` (Keras 3's by default)."""
     if loss is None:
         return None
-    keras = keras_module()
+    keras = keras or keras_module()
 
     try:
         resolved = keras.losses.get(loss) if isinstance(loss, str) else loss
@@ -322,8 +357,7 @@ def predict_chunk(input_shape: tuple[int | None, ...] | None,
 
 def load_model(path: Path) -> ModelFacts:
     """Load a student's (or the solution's) model safely and read its facts."""
-    inspect_keras_config(path)
-    keras = keras_module()
+    keras = keras_module(inspect_keras_config(path))
 
     with warnings.catch_warnings():  # e.g. "Skipping variable loading for optimizer"
         warnings.simplefilter("ignore")
@@ -343,21 +377,23 @@ def load_model(path: Path) -> ModelFacts:
             units=getattr(layer, "units", None) or getattr(layer, "filters", None),
         ))
     opt = getattr(model, "optimizer", None)
-    compiled = bool(getattr(model, "compiled", False)) and opt is not None
+    compiled = bool(getattr(model, "compiled", getattr(model, "_is_compiled", False)))  # 3, 2
+    compiled = compiled and opt is not None
     lr = iterations = None
     if compiled and opt is not None:
         try:
-            lr = float(keras.ops.convert_to_numpy(opt.learning_rate))
+            lr = float(_scalar(opt.learning_rate))
         except Exception:
             lr = None
         try:
-            iterations = int(keras.ops.convert_to_numpy(opt.iterations))
+            iterations = int(_scalar(opt.iterations))
         except Exception:
             iterations = None
     metrics: tuple[str, ...] = ()
     if compiled:
         config = model.get_compile_config() or {}
-        metrics = tuple(str(_name_of(m)) for m in (config.get("metrics") or []))
+        names = (str(_name_of(m)) for m in (config.get("metrics") or []))
+        metrics = tuple(METRIC_ALIASES.get(n, n) for n in names)
     try:
         input_shape = _shape(model.inputs[0].shape) if model.inputs else None
     except (AttributeError, ValueError):
@@ -378,7 +414,7 @@ def load_model(path: Path) -> ModelFacts:
         input_shape=input_shape,
         optimizer=type(opt).__name__ if compiled else None,
         learning_rate=lr,
-        loss=canonical_loss(getattr(model, "loss", None)) if compiled else None,
+        loss=canonical_loss(getattr(model, "loss", None), keras) if compiled else None,
         metrics=metrics,
         predict=predict,
         iterations=iterations,

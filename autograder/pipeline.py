@@ -24,6 +24,7 @@ from autograder.notebook import locate, read_notebook
 from autograder.outbox import exercise_facts
 from autograder.probes import expected_facts, grading_seed, with_drawn
 from autograder.reference import Reference, limits_for
+from autograder.regrade import with_drift
 from autograder.results import (
     GRADED,
     GRADER_ERROR,
@@ -99,6 +100,7 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
                        ctx.course.checks, program.source_of(ex.id))
         for ex in assignment.exercises
     )
+    exercises = with_drift(ctx.course, assignment, program, facts, exercises)  # Keras 2→3
     return SubmissionResult(
         submission=str(path),
         student=student,

@@ -37,7 +37,7 @@ REFERENCE_DRAWS = 8  # sequences drawn from the assignment's seed to confirm a s
 
 def keras_of(assignment: Assignment) -> int:
     """The Keras generation an assignment runs (3 unless it says ``keras: 2``)."""
-    return int(getattr(assignment, "keras", 3) or 3)
+    return assignment.keras
 
 
 def job_probe(probe: CallbackProbe, keras: int, drawn: Sequence[Sequence[Mapping[str, float]]]

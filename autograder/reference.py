@@ -44,7 +44,7 @@ def digest(course: Course, assignment: Assignment) -> str:
     h = hashlib.sha256()
     h.update(course.solution_path(assignment).read_bytes())
     # only what changes the run: checks, points and hints are applied later, to the facts
-    run = [assignment.seed, assignment.memory_limit_mb, assignment.data,
+    run = [assignment.seed, assignment.memory_limit_mb, assignment.data, assignment.keras,
            [(e.id, e.names, e.call, e.record, e.probe) for e in assignment.exercises]]
     h.update(repr(run).encode())
     for source in SANDBOX_FILES:
@@ -62,7 +62,10 @@ def limits_for(assignment: Assignment) -> Limits:
 
 
 def _folder(course: Course, assignment: Assignment, key: str) -> Path:
-    return course.cache_dir / "reference" / f"{assignment.id}-{key[:16]}"
+    """Where the facts live: Keras 2 references in a folder of their own, so a Keras 3
+    and a Keras 2 reference of one assignment never mix (nor replace each other)."""
+    kind = "reference" if assignment.keras == 3 else f"reference-keras{assignment.keras}"
+    return course.cache_dir / kind / f"{assignment.id}-{key[:16]}"
 
 
 def ensure_reference(course: Course, assignment: Assignment) -> str:

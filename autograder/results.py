@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from autograder.checks import Table
+from autograder.drift import DriftNote
 from autograder.hints import Hint
 
 GRADED = "graded"  # the submission was graded (whatever its score)
@@ -55,6 +56,8 @@ class ExerciseResult:
     hints: tuple[Hint, ...] = ()
     curves: tuple[Curve, ...] = ()  # training curves, where the exercise's training is graded
     warnings: tuple[str, ...] = ()  # what Keras warned about while the grader used the model
+    drift: DriftNote | None = None  # a Keras 2 spelling that failed under Keras 3, and the fix
+    regrade: str = ""  # what grading it again under Keras 2 gave (autograder.regrade)
 
 
 @dataclass(frozen=True)

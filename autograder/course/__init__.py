@@ -11,6 +11,7 @@ from autograder.course.model import (
     CallbackProbe,
     Course,
     DataInput,
+    DriftPolicy,
     Exercise,
     ExerciseCheck,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "CallbackProbe",
     "Course",
     "DataInput",
+    "DriftPolicy",
     "Exercise",
     "ExerciseCheck",
     "load_course",

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from autograder.checks import CheckFunction, CheckSpec, builtin_checks
+from autograder.course.generations import drift_policy, keras_generation
 from autograder.course.model import (
     Assignment,
     Course,
@@ -45,7 +46,7 @@ def load_course(path: str | Path = "course.yaml") -> Course:
         raise CourseError(f"{path}: not valid YAML: {exc}") from exc
     top = Reader(path, data, "course")
     top.only(["version", "course", "solutions", "assignments_dir", "cache", "extra_checks",
-              "assignments"])
+              "assignments", "keras"])
     version = top.get("version", int)
     if version != SCHEMA_VERSION:
         raise top.fail("version", f"this grader reads version {SCHEMA_VERSION}, found {version}")
@@ -59,8 +60,9 @@ def load_course(path: str | Path = "course.yaml") -> Course:
         raise top.fail("assignments", "no assignments; add at least one")
     solutions_dir = root / top.get("solutions", str, "solutions")
     lines = getattr(assignments_node, "key_lines", {})
+    keras = keras_generation(top)
     assignments = tuple(
-        _assignment(path, aid, node, checks, solutions_dir, lines.get(aid, 0))
+        _assignment(path, aid, node, checks, solutions_dir, lines.get(aid, 0), keras)
         for aid, node in assignments_node.items()
     )
     return Course(
@@ -100,7 +102,7 @@ def _load_extra_checks(path: Path, top: Reader) -> dict[str, CheckSpec]:
 
 def _assignment(
     path: Path, aid: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
-    solutions_dir: Path, line: int,
+    solutions_dir: Path, line: int, keras: int = 3,
 ) -> Assignment:
     where = f"assignments.{aid}"
     if not IDENTIFIER.match(str(aid)):
@@ -108,7 +110,7 @@ def _assignment(
                           "(letters, digits, _)")
     r = Reader(path, node, where, line)
     r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "max_file_mb",
-            "exercises", "data", *PHASE_LIMITS])
+            "exercises", "data", "keras", "drift", *PHASE_LIMITS])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
         raise r.fail(
@@ -141,6 +143,8 @@ def _assignment(
         max_file_mb=r.get("max_file_mb", int, 200, check=positive),
         exercises=exercises,
         **phase_limits(r, PHASE_LIMITS),
+        keras=keras_generation(r, keras),
+        drift=drift_policy(r),
     )
 
 

@@ -75,6 +75,15 @@ class CallbackProbe:
 
 
 @dataclass(frozen=True)
+class DriftPolicy:
+    """What to do with an exercise that fails under Keras 3 with a known Keras 2→3 drift
+    error: grade it again under Keras 2 (``regrade``), its points times ``credit``."""
+
+    regrade: bool = True
+    credit: float = 1.0
+
+
+@dataclass(frozen=True)
 class Exercise:
     """A graded exercise: the cell that defines ``entry``, how to call it, what to record."""
 
@@ -119,6 +128,8 @@ class Assignment:
     setup_limit: float | None = None  # the setup cells, before any exercise
     define_limit: float | None = None  # one exercise cell's top-level code
     between_limit: float | None = None  # from an exercise's end to the next event
+    keras: int = 3  # the Keras generation the sandbox runs: 3, or 2 (tf_keras)
+    drift: DriftPolicy = DriftPolicy()  # Keras 2→3 drift errors: regrade under Keras 2?
 
     @property
     def max_score(self) -> float:

@@ -39,6 +39,10 @@ def feedback(result: SubmissionResult, *, public_only: bool = True) -> str:
                 lines.append(f"  {'✓' if c.passed else '✗'} {c.name}: {c.message}")
         lines.extend(f"  hint: {h.render()}" for h in ex.hints)
         lines.extend(f"  keras warned: {w}" for w in ex.warnings)
+        if ex.drift is not None:
+            lines.append(f"  {ex.drift.describe()}")
+        if ex.regrade:
+            lines.append(f"  regrade: {ex.regrade}")
     public = [c for e in result.exercises for c in e.checks if not (c.hidden and public_only)]
     lines.append(f"\n{sum(c.passed for c in public)}/{len(public)} "
                  f"{'public ' if public_only else ''}checks passed")
@@ -68,6 +72,8 @@ def public_json(result: SubmissionResult) -> str:
                         "points": c.points, "max_points": c.max_points, "message": c.message}
                        for c in e.checks],
             "hints": [h.render() for h in e.hints],
+            "drift": None if e.drift is None else e.drift.describe(),
+            "regrade": e.regrade,
         } for e in result.exercises],
     }, indent=1, ensure_ascii=False)
 

@@ -27,9 +27,11 @@ from collections.abc import Iterator
 from typing import Any
 
 if __package__:  # imported by the grader or the notebook's check()
+    from autograder.sandbox.legacy import use_keras2
     from autograder.sandbox.recording import Capture, probe_callback, record_result
 else:  # run as a script in the sandbox: recording.py was copied beside this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from legacy import use_keras2  # type: ignore[no-redef]
     from recording import Capture, probe_callback, record_result  # type: ignore[no-redef]
 
 MAX_TRACEBACK = 6_000
@@ -207,6 +209,8 @@ class Harness:
     def run(self) -> None:
         job = self.job
         seed = int(job["seed"])
+        if job.get("keras") == 2:  # tf_keras: `import keras` too, as under TensorFlow 2.15
+            use_keras2()
         with self.timed("data"):
             self.load_data()
         seed_everything(seed)

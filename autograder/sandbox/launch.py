@@ -104,7 +104,8 @@ def preexec(limits: Limits, group: cgroups.RunGroup | None,
     return apply
 
 
-def sandbox_env(root: Path, seed: int) -> dict[str, str]:
+def sandbox_env(root: Path, seed: int, keras: int = 3) -> dict[str, str]:
+    """The sandbox's environment; under Keras 2, ``tf.keras`` is tf_keras."""
     env = {
         "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
         "HOME": str(root / "work"),
@@ -118,4 +119,6 @@ def sandbox_env(root: Path, seed: int) -> dict[str, str]:
     }
     if "KERAS_BACKEND" in os.environ:
         env["KERAS_BACKEND"] = os.environ["KERAS_BACKEND"]
+    if keras == 2:
+        env["TF_USE_LEGACY_KERAS"] = "1"
     return env

@@ -49,7 +49,8 @@ from autograder.sandbox.isolation import confinement, sandbox_uid
 from autograder.sandbox.launch import Limits, launcher, nproc_cap, preexec, sandbox_env
 
 #: the sandbox-side files, copied into each run's control folder (harness.py is run)
-SANDBOX_FILES = (Path(__file__).with_name("harness.py"), Path(__file__).with_name("recording.py"))
+SANDBOX_FILES = (Path(__file__).with_name("harness.py"), Path(__file__).with_name("recording.py"),
+                 Path(__file__).with_name("legacy.py"))
 POLL_SECONDS = 0.05
 DEFINE_ALLOWANCE = 60.0  # seconds at most for one exercise cell's top-level code (default)
 DISK_POLLS = 10  # check the run's disk use every this many polls
@@ -146,6 +147,7 @@ def _execute(program: Program, limits: Limits, root: Path, uid: int | None) -> E
             [c.id for c in program.calls if c.id not in records])
         job = {
             "seed": program.seed,
+            "keras": program.keras,
             "data": data_files,
             "pieces": [asdict(p) for p in program.pieces],
             "calls": [asdict(c) for c in program.calls],
@@ -173,7 +175,8 @@ def _execute(program: Program, limits: Limits, root: Path, uid: int | None) -> E
         try:
             with open(log, "ab") as out:
                 proc = subprocess.Popen(
-                    [*(prefix or ()), *cmd], cwd=work, env=sandbox_env(root, program.seed),
+                    [*(prefix or ()), *cmd], cwd=work,
+                    env=sandbox_env(root, program.seed, program.keras),
                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                     start_new_session=True, preexec_fn=before,
                 )
