@@ -56,6 +56,7 @@ class Exercise:
     checks: tuple[ExerciseCheck, ...]
     hints: tuple[HintRule, ...] = ()
     probe: CallbackProbe | None = None
+    gate: bool = False  # must pass fully, or the assignment scores 0
 
     @property
     def names(self) -> tuple[str, ...]:

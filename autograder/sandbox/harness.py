@@ -27,10 +27,22 @@ from collections.abc import Iterator
 from typing import Any
 
 if __package__:  # imported by the grader or the notebook's check()
-    from autograder.sandbox.recording import Capture, probe_callback, record_result
+    from autograder.sandbox.recording import (
+        LAST_FIT,
+        Capture,
+        probe_callback,
+        record_result,
+        remember_fit,
+    )
 else:  # run as a script in the sandbox: recording.py was copied beside this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from recording import Capture, probe_callback, record_result  # type: ignore[no-redef]
+    from recording import (  # type: ignore[no-redef]
+        LAST_FIT,
+        Capture,
+        probe_callback,
+        record_result,
+        remember_fit,
+    )
 
 MAX_TRACEBACK = 6_000
 MAX_FRAMES = 50
@@ -221,6 +233,8 @@ class Harness:
             self.finish(failed)
             return
         speedups = apply_speedups()
+        if any(c.get("record") == "last_fit" for c in job["calls"]):
+            remember_fit()
         skip_define = set(job.get("skip_define", ()))
         for piece in job["pieces"]:
             ex = piece.get("exercise")
@@ -276,6 +290,7 @@ class Harness:
         if names[0] not in self.ns:
             self.ns[names[0]] = self.ns[defined[0]]
         seed_everything(seed)
+        LAST_FIT.clear()  # record: last_fit takes the model fit trained during this call
         capture = Capture()
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
