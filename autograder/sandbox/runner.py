@@ -48,7 +48,8 @@ from autograder.sandbox.isolation import confinement
 from autograder.sandbox.launch import Limits, launcher, nproc_cap, preexec, sandbox_env
 
 #: the sandbox-side files, copied into each run's control folder (harness.py is run)
-SANDBOX_FILES = (Path(__file__).with_name("harness.py"), Path(__file__).with_name("recording.py"))
+SANDBOX_FILES = (Path(__file__).with_name("harness.py"), Path(__file__).with_name("recording.py"),
+                 Path(__file__).with_name("compat.py"))
 POLL_SECONDS = 0.05
 SETUP_ALLOWANCE = 90.0  # seconds for the setup cells (imports, data) before any exercise
 DEFINE_ALLOWANCE = 60.0  # seconds at most to run one exercise cell's top-level code
