@@ -118,6 +118,9 @@ def exercise_facts(execution: Execution, exercise_id: str, record_kind: str) -> 
             return ExerciseFacts(OK, "", stdout, seconds, arrays=arrays)
         value = rec.get("value")
         json.dumps(value)
+        if record_kind == "generators":
+            return ExerciseFacts(OK, "", stdout, seconds, value=generator_batches(
+                execution.outbox, value, files))
         if record_kind in ("model", "history", "last_fit"):
             if len(files) != 1:
                 raise OutboxError("expected one model file")
@@ -186,6 +189,29 @@ def load_array(path: Path) -> np.ndarray:
     if not isinstance(arr, np.ndarray):
         raise OutboxError(f"{path.name} is not a plain array")
     return arr
+
+
+def generator_batches(folder: Path, claims: Any, files: list[Any]) -> list[dict[str, Any]]:
+    """Each generator's first batch, read from its arrays and measured by the grader."""
+    from autograder.checks.generators import describe_batch
+
+    if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+        raise OutboxError("the generators' record is malformed")
+    seen = []
+    for claim in claims:
+        arrays: list[np.ndarray | None] = []
+        for part in ("x_file", "y_file"):
+            name = claim.get(part)
+            if name is None and part == "y_file":
+                arrays.append(None)
+                continue
+            if name not in files:
+                raise OutboxError("a generator's batch is missing from the outbox")
+            arrays.append(load_array(_file(folder, name, MAX_ARRAY_BYTES)))
+        x, y = arrays
+        assert x is not None
+        seen.append(describe_batch(claim, x, y))
+    return seen
 
 
 # --------------------------------------------------------------------------- models
