@@ -4,8 +4,10 @@ value_close. Tiny courses graded through the real sandbox."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -102,3 +104,256 @@ def test_week4_trains_with_a_loss_function_full_marks(tmp_path: Path) -> None:
                    tmp_path / "reports")
     for name, result in graded_by_name(report.results).items():
         assert result.score == result.max_score, (name, failures(result))
+
+
+# ------------------------------------------------------------------ the harness, for real
+
+SETUP = '''
+import os
+import numpy as np
+import tensorflow as tf
+from PIL import Image
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+FOLDER = "/tmp/happy-or-sad"  # a fixed temporary folder, as older notebooks write
+rng = np.random.default_rng(0)
+for label in ("happy", "sad"):
+    os.makedirs(f"{FOLDER}/{label}", exist_ok=True)
+    for i in range(16):
+        pixels = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(f"{FOLDER}/{label}/{i}.png")
+'''
+
+OLD_STYLE = '''
+def small_model():
+    model = tf.keras.Sequential([tf.keras.Input((8, 8, 3)), tf.keras.layers.Flatten(),
+                                 tf.keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(loss=tf.keras.losses.binary_crossentropy,
+                  optimizer=tf.keras.optimizers.RMSprop(learning_rate=0.001),
+                  metrics=["accuracy"])
+    return model
+
+def train_happy_sad():
+    gen = ImageDataGenerator(rescale=1/255).flow_from_directory(
+        FOLDER, target_size=(8, 8), batch_size=16, class_mode="binary")
+    model = small_model()
+    return model.fit_generator(gen, steps_per_epoch=5, epochs=2, verbose=0,
+                               workers=1, use_multiprocessing=False)
+
+def train_returns_accuracy():
+    gen = ImageDataGenerator(rescale=1/255).flow_from_directory(
+        FOLDER, target_size=(8, 8), batch_size=16, class_mode="binary")
+    history = small_model().fit(gen, steps_per_epoch=3, epochs=2, verbose=0)
+    return history.history["accuracy"][-1]
+
+def no_fit():
+    return 0.5
+
+def generators():
+    keras_gen = ImageDataGenerator(rescale=1/255).flow_from_directory(
+        FOLDER, target_size=(8, 8), batch_size=8, class_mode="binary")
+    dataset = tf.keras.utils.image_dataset_from_directory(
+        FOLDER, image_size=(8, 8), batch_size=8, label_mode="binary")
+    return keras_gen, dataset.map(lambda x, y: (x / 255.0, y))
+
+class Liar(tf.keras.utils.PyDataset):
+    batch_size = 128  # what it says; it gives batches of 4
+    samples = 256
+    class_mode = "binary"
+    def __len__(self):
+        return 2
+    def __getitem__(self, i):
+        return np.full((4, 8, 8, 3), 0.5, np.float32), np.array([0.0, 1.0, 0.0, 1.0])
+
+def lying():
+    return Liar()
+'''
+
+CALLS = {"train_happy_sad": "history", "train_returns_accuracy": "last_fit", "no_fit": "last_fit",
+         "generators": "generators", "lying": "generators"}
+
+
+@pytest.fixture(scope="module")
+def old_style_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One sandbox run of the older-style exercises; their facts by exercise."""
+    from autograder.assemble import ExerciseCall, Piece, Program
+    from autograder.outbox import exercise_facts
+    from autograder.sandbox import Limits, execute
+
+    program = Program(
+        seed=3,
+        pieces=(Piece("setup", "setup cell 1", SETUP),
+                Piece("exercise", "exercise cell", OLD_STYLE, "train_happy_sad")),
+        calls=tuple(ExerciseCall(name, (name,), f"{name}()", record, 120.0)
+                    for name, record in CALLS.items()),
+        notes=(),
+    )
+    run = execute(program, Limits(total_seconds=300.0, memory_mb=4096),
+                  tmp_path_factory.mktemp("run"))
+    return {name: exercise_facts(run, name, record) for name, record in CALLS.items()}
+
+
+@pytest.mark.slow
+def test_fit_generator_cycles_like_keras_2(old_style_run: dict[str, Any]) -> None:
+    facts = old_style_run["train_happy_sad"]
+    assert facts.ok, facts.message
+    assert facts.value["epochs_run"] == 2 and facts.value["steps"] == 5
+    assert facts.model.iterations == 10  # 32 images in batches of 16, cycled to 5 steps
+    assert facts.model.loss == "binary_crossentropy"  # a loss function, saved and read
+    assert "fit_generator is a Keras 2 spelling" in facts.stdout
+    assert "cycled the generator" in facts.stdout
+
+
+@pytest.mark.slow
+def test_last_fit_keeps_the_trained_model(old_style_run: dict[str, Any]) -> None:
+    from autograder.checks.training import HistoryParams, history
+    from autograder.checks.values import ValueCloseParams, value_close
+    from autograder.facts import ExerciseFacts
+
+    facts = old_style_run["train_returns_accuracy"]
+    assert facts.ok, facts.message
+    assert facts.model is not None and facts.model.iterations == 6
+    assert facts.value["epochs_run"] == 2
+    assert isinstance(facts.value["returned"], float)
+    assert history(facts, facts, HistoryParams(max_epochs=2)).passed
+    same = ExerciseFacts("ok", value=facts.value["returned"])
+    assert value_close(facts, same, ValueCloseParams()).passed
+    missing = old_style_run["no_fit"]
+    assert not missing.ok and "ran no model.fit" in missing.message
+
+
+@pytest.mark.slow
+def test_a_dataset_is_recorded_like_a_generator(old_style_run: dict[str, Any]) -> None:
+    from autograder.checks.generators import GeneratorParams, generators
+    from autograder.facts import ExerciseFacts
+
+    facts = old_style_run["generators"]
+    assert facts.ok, facts.message
+    keras_gen, dataset = facts.value
+    for seen in (keras_gen, dataset):
+        assert seen["x_shape"] == [8, 8, 8, 3] and seen["batch_size"] == 8
+        assert seen["x_min"] >= 0.0 and seen["x_max"] <= 1.0
+        assert set(seen["y_values"]) <= {0.0, 1.0} and seen["class_mode"] == "binary"
+        assert seen["samples"] == 32
+    as_one = GeneratorParams(compare=("size", "batch", "mode", "labels", "samples", "pixels"))
+    assert generators(ExerciseFacts("ok", value=[dataset]),
+                      ExerciseFacts("ok", value=[keras_gen]), as_one).passed
+
+
+@pytest.mark.slow
+def test_the_grader_measures_the_batch_not_the_claim(old_style_run: dict[str, Any]) -> None:
+    facts = old_style_run["lying"]
+    assert facts.ok, facts.message
+    (seen,) = facts.value
+    assert seen["batch_size"] == 4 and seen["x_shape"] == [4, 8, 8, 3]  # not the 128 claimed
+
+
+# ------------------------------------------------------------------ gates and value_close
+
+GATED = """\
+version: 1
+course: tiny
+assignments:
+  week1:
+    notebook: week1.ipynb
+    seed: 7
+    time_limit: 200
+    exercises:
+      - id: house_data
+        gate: true
+        record: arrays
+        time_limit: 30
+        checks:
+          - name: two arrays of six houses
+            check: array_shapes
+            params: {labels: [bedrooms, prices]}
+          - name: floating-point numbers
+            check: array_dtype
+            params: {kind: float, labels: [bedrooms, prices]}
+      - id: house_model
+        record: model
+        time_limit: 60
+        checks:
+          - name: one Dense layer of one unit
+            check: layer_table
+      - id: train_house_model
+        call: float(house_data()[1][0])
+        record: value
+        time_limit: 30
+        checks:
+          - name: the first price
+            check: value_close
+            params: {rtol: 0.01}
+"""
+
+
+def _tiny_course(folder: Path, text: str) -> Path:
+    from test_course import write_course
+
+    return write_course(folder, text)
+
+
+def test_value_close_tolerances_must_not_be_negative(tmp_path: Path) -> None:
+    from autograder.errors import CourseError
+
+    bad = GATED.replace("{rtol: 0.01}", "{rtol: -0.01}")
+    with pytest.raises(CourseError, match=r"params\.rtol: must be a number ≥ 0"):
+        load_course(_tiny_course(tmp_path, bad))
+    with pytest.raises(CourseError, match=r"gate: expected"):
+        load_course(_tiny_course(tmp_path, GATED.replace("gate: true", "gate: yes please")))
+    course = load_course(_tiny_course(tmp_path, GATED))
+    gates = {e.id: e.gate for e in course.assignment("week1").exercises}
+    assert gates == {"house_data": True, "house_model": False, "train_house_model": False}
+
+
+def test_value_close_judges_a_number() -> None:
+    from autograder.checks.values import ValueCloseParams, value_close
+    from autograder.facts import ExerciseFacts
+
+    def verdict(got: Any, want: Any, **params: Any) -> Any:
+        return value_close(ExerciseFacts("ok", value=got), ExerciseFacts("ok", value=want),
+                           ValueCloseParams(**params))
+
+    assert verdict(0.985, 0.99, atol=0.01).passed
+    assert not verdict(0.9, 0.99, atol=0.01).passed
+    assert verdict(5.0, None, expected=5.0).passed
+    assert "expected a number" in verdict("0.99", 0.99).message
+    assert verdict({"returned": 2.0, "history": {}}, 2.0).passed  # record: last_fit
+    with pytest.raises(ValueError):
+        ValueCloseParams(atol=-1.0)
+
+
+def test_only_keras_functions_pass_the_model_scan() -> None:
+    from autograder.outbox import canonical_metric, keras_function
+
+    assert keras_function("binary_crossentropy") and keras_function("binary_accuracy")
+    assert not keras_function("eval") and not keras_function("os.system")
+    assert not keras_function("get") and not keras_function("deserialize")
+    assert {canonical_metric(m) for m in ("acc", "accuracy", "binary_accuracy")} == {"accuracy"}
+    assert canonical_metric({"module": "keras.metrics", "class_name": "BinaryAccuracy",
+                             "config": {"name": "my_accuracy"}}) == "accuracy"
+    assert canonical_metric("mse") == "mean_squared_error"
+
+
+@pytest.mark.slow
+def test_a_failed_gate_scores_zero_everywhere(tmp_path: Path) -> None:
+    from test_course import EXAMPLES
+
+    course = load_course(_tiny_course(tmp_path / "course", GATED))
+    paths = [EXAMPLES / "correct.ipynb", EXAMPLES / "integer_arrays.ipynb",
+             EXAMPLES / "unscaled_prices.ipynb"]
+    out = tmp_path / "reports"
+    report = grade(course, "week1", paths, out)
+    results = graded_by_name(report.results)
+    assert results["correct"].score == results["correct"].max_score == 4
+    assert not results["correct"].message
+    integer = results["integer_arrays"]  # floating-point check of the gate fails
+    assert {e.id: e.score for e in integer.exercises}["house_model"] == 1
+    assert integer.score == 0 and "must pass fully" in integer.message
+    unscaled = results["unscaled_prices"]  # the gate passes; value_close does not
+    assert unscaled.score == 3 and not unscaled.message
+    value = next(e for e in unscaled.exercises if e.id == "train_house_model")
+    assert "returned 50, expected 1" in value.checks[0].message
+    saved = json.loads((out / "integer_arrays.json").read_text(encoding="utf-8"))
+    assert saved["score"] == 0 and "must pass fully" in saved["message"]
+    csv_text = next(out.glob("*.csv")).read_text(encoding="utf-8")
+    assert "must pass fully" in csv_text
