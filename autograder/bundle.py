@@ -44,6 +44,7 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.datasets": ("datasets.py", False),
     "autograder.errors": ("errors.py", False),
     "autograder.sandbox": (None, True),
+    "autograder.sandbox.compat": ("sandbox/compat.py", False),
     "autograder.sandbox.harness": ("sandbox/harness.py", False),
     "autograder.sandbox.recording": ("sandbox/recording.py", False),
     "autograder.sandbox.legacy": ("sandbox/legacy.py", False),

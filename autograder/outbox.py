@@ -9,6 +9,7 @@ layer table, parameter counts and compile settings from the loaded model.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import math
 import os
@@ -117,12 +118,15 @@ def exercise_facts(execution: Execution, exercise_id: str, record_kind: str) -> 
             return ExerciseFacts(OK, "", stdout, seconds, arrays=arrays)
         value = rec.get("value")
         json.dumps(value)
-        if record_kind in ("model", "history"):
+        if record_kind == "generators":
+            return ExerciseFacts(OK, "", stdout, seconds, value=generator_batches(
+                execution.outbox, value, files))
+        if record_kind in ("model", "history", "last_fit"):
             if len(files) != 1:
                 raise OutboxError("expected one model file")
             model = load_model(_file(execution.outbox, files[0], MAX_MODEL_BYTES))
             return ExerciseFacts(OK, "", stdout, seconds, model=model,
-                                 value=value if record_kind == "history" else None)
+                                 value=value if record_kind in ("history", "last_fit") else None)
         return ExerciseFacts(OK, "", stdout, seconds, value=value)
     except Exception as exc:  # the grader refused or failed to read what came back
         return ExerciseFacts(ERROR, f"the grader could not read what {exercise_id} returned: "
@@ -187,6 +191,29 @@ def load_array(path: Path) -> np.ndarray:
     return arr
 
 
+def generator_batches(folder: Path, claims: Any, files: list[Any]) -> list[dict[str, Any]]:
+    """Each generator's first batch, read from its arrays and measured by the grader."""
+    from autograder.checks.generators import describe_batch
+
+    if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+        raise OutboxError("the generators' record is malformed")
+    seen = []
+    for claim in claims:
+        arrays: list[np.ndarray | None] = []
+        for part in ("x_file", "y_file"):
+            name = claim.get(part)
+            if name is None and part == "y_file":
+                arrays.append(None)
+                continue
+            if name not in files:
+                raise OutboxError("a generator's batch is missing from the outbox")
+            arrays.append(load_array(_file(folder, name, MAX_ARRAY_BYTES)))
+        x, y = arrays
+        assert x is not None
+        seen.append(describe_batch(claim, x, y))
+    return seen
+
+
 # --------------------------------------------------------------------------- models
 
 
@@ -233,6 +260,28 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(v)
 
 
+#: where Keras looks up a plain function saved by name (module "builtins"), as it reloads it
+KERAS_FUNCTION_MODULES = ("losses", "metrics", "activations")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,80}$")
+
+
+def keras_function(name: Any) -> bool:
+    """Whether ``name`` is one of Keras' own loss, metric or activation functions.
+
+    ``loss=keras.losses.binary_crossentropy`` is saved as the function's bare name; Keras
+    reloads it from ``keras.losses`` (or ``metrics``, ``activations``), never from anywhere
+    else, so such a name is safe. Any other function name is refused.
+    """
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        return False
+    keras = keras_module()
+    for module_name in KERAS_FUNCTION_MODULES:
+        fn = vars(getattr(keras, module_name)).get(name)
+        if inspect.isfunction(fn) and name not in ("get", "serialize", "deserialize"):
+            return True
+    return False
+
+
 def inspect_keras_config(path: Path) -> int:
     """Refuse a .keras file that names any class outside Keras itself (before loading);
     the Keras generation that saved it (2 or 3, from its metadata.json)."""
@@ -265,10 +314,14 @@ def inspect_keras_config(path: Path) -> int:
                               "does not run code stored in a model file")
         module = node.get("module")
         if module == "builtins" and node.get("class_name") == "function":
+            if keras_function(node.get("config")) and node.get("registered_name") in (
+                    None, "function"):
+                continue  # Keras' own loss/metric function, saved by name
             raise OutboxError(
-                f"the model uses the function {str(node.get('config'))[:60]!r} as an "
-                "activation, which Keras cannot save and reload; use a Keras activation "
-                "by name, such as activation='relu'"
+                f"the model uses the function {str(node.get('config'))[:60]!r} (as an "
+                "activation, a loss or a metric), which is not one of Keras' own and which "
+                "Keras cannot save and reload; use Keras' own by name, such as "
+                "activation='relu' or loss='binary_crossentropy'"
             )
         if isinstance(module, str) and module and not _ALLOWED_MODULE.match(module):
             raise OutboxError(
@@ -302,10 +355,6 @@ def _scalar(value: Any) -> Any:
     """A variable's value as numpy, for a Keras 3 or a tf_keras (TensorFlow) variable."""
     numpy = getattr(value, "numpy", None)
     return np.asarray(numpy() if callable(numpy) else value)
-
-
-#: metric names that differ between the generations for the same metric
-METRIC_ALIASES = {"acc": "accuracy"}
 
 
 def _activation(layer: Any) -> str | None:
@@ -342,6 +391,36 @@ def canonical_loss(loss: Any, keras: Any = None) -> str | None:
     except (ValueError, TypeError):
         return _name_of(loss)
     return _name_of(resolved)
+
+
+#: the accuracy metrics: Keras turns 'accuracy' into the one that fits the loss
+ACCURACY_FAMILY = {"acc", "accuracy", "binary_accuracy", "categorical_accuracy",
+                   "sparse_categorical_accuracy"}
+
+
+def canonical_metric(metric: Any) -> str:
+    """One name per metric, whichever way it was written: 'accuracy', 'acc',
+    ``BinaryAccuracy()`` and ``keras.metrics.binary_accuracy`` are all "accuracy" (Keras
+    resolves 'accuracy' to the variant that fits the loss); 'mse' is "mean_squared_error"."""
+    name: Any = metric
+    if isinstance(metric, dict):  # serialized in the compile config: a class or a function
+        inner = metric.get("config")
+        if metric.get("class_name") == "function" or isinstance(inner, str):
+            name = inner
+        else:  # BinaryAccuracy -> binary_accuracy (its own name may be anything)
+            name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(metric.get("class_name")))
+            name = name.lower()
+    elif not isinstance(metric, str):
+        name = _name_of(metric)
+    name = str(name)
+    if name.lower() in ACCURACY_FAMILY:
+        return "accuracy"
+    try:
+        resolved = keras_module().metrics.get(name)
+    except (ValueError, TypeError):
+        return name
+    name = str(_name_of(resolved))
+    return "accuracy" if name.lower() in ACCURACY_FAMILY else name
 
 
 def predict_chunk(input_shape: tuple[int | None, ...] | None,
@@ -392,8 +471,7 @@ def load_model(path: Path) -> ModelFacts:
     metrics: tuple[str, ...] = ()
     if compiled:
         config = model.get_compile_config() or {}
-        names = (str(_name_of(m)) for m in (config.get("metrics") or []))
-        metrics = tuple(METRIC_ALIASES.get(n, n) for n in names)
+        metrics = tuple(canonical_metric(m) for m in (config.get("metrics") or []))
     try:
         input_shape = _shape(model.inputs[0].shape) if model.inputs else None
     except (AttributeError, ValueError):

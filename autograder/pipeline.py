@@ -20,6 +20,7 @@ from autograder.assemble import Program, assemble
 from autograder.check import check_exercise
 from autograder.course import Assignment, Course
 from autograder.errors import SubmissionError, describe
+from autograder.gates import gated_total
 from autograder.notebook import locate, read_notebook
 from autograder.outbox import exercise_facts
 from autograder.probes import expected_facts, grading_seed, with_drawn
@@ -101,12 +102,15 @@ def _grade(path: Path, ctx: Context, student: str, started: float) -> Submission
         for ex in assignment.exercises
     )
     exercises = with_drift(ctx.course, assignment, program, facts, exercises)  # Keras 2→3
+    score, gate_message = gated_total(assignment, exercises)
+    if gate_message:
+        message = f"{gate_message}\n{message}".rstrip()
     return SubmissionResult(
         submission=str(path),
         student=student,
         assignment=assignment.id,
         status=GRADED,
-        score=round(sum(e.score for e in exercises), 6),
+        score=score,
         max_score=assignment.max_score,
         message=message,
         exercises=exercises,

@@ -25,9 +25,9 @@ from autograder import factsio
 from autograder.checks import CheckSpec, builtin_checks, judge
 from autograder.facts import ERROR, MISSING, OK, ExerciseFacts
 from autograder.hints import Hint, HintRule, Outcome, hints_for
-from autograder.outbox import load_array, load_model
+from autograder.outbox import generator_batches, load_array, load_model
 from autograder.sandbox.harness import seed_everything
-from autograder.sandbox.recording import probe_callback, record_result
+from autograder.sandbox.recording import LAST_FIT, probe_callback, record_result, remember_fit
 
 
 @dataclass(frozen=True)
@@ -117,9 +117,11 @@ def _facts(kind: str, result: Any, folder: Path, exercise: str) -> ExerciseFacts
     files, value = record_result(str(folder), exercise, kind, result)
     if kind == "arrays":
         return ExerciseFacts(OK, arrays=tuple(load_array(folder / f) for f in files))
-    if kind in ("model", "history"):
+    if kind == "generators":
+        return ExerciseFacts(OK, value=generator_batches(folder, value, files))
+    if kind in ("model", "history", "last_fit"):
         return ExerciseFacts(OK, model=load_model(folder / files[0]),
-                             value=value if kind == "history" else None)
+                             value=value if kind in ("history", "last_fit") else None)
     return ExerciseFacts(OK, value=value)
 
 
@@ -170,6 +172,9 @@ class Checker:
                     [list(s) for s in probe.get("robust", ())]))
             except Exception as exc:
                 return ExerciseFacts(ERROR, f"raised {type(exc).__name__}: {exc}")
+        if ex["record"] == "last_fit":  # the model fit trains during this call
+            remember_fit()
+            LAST_FIT.clear()
         try:
             result = eval(code, ns)
         except NotImplementedError:

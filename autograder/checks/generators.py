@@ -1,7 +1,8 @@
 """Checks for image folders (Week 4): generators, held-out images, answers about images.
 
-What a generator gives is observed in the sandbox (one batch of each, as plain numbers:
-``record: generators``) and judged here against the solution's observations. Accuracy on
+The sandbox sends back the first batch of each generator or ``tf.data.Dataset`` as arrays
+(``record: generators``); the grader measures them itself (``describe_batch``: shapes,
+pixel range, labels) and judges those figures against the solution's. Accuracy on
 held-out images and the truth about the prediction images are the grader's own: those
 labels never enter the sandbox.
 """
@@ -86,6 +87,48 @@ def _pixels(got: dict[str, Any], want: dict[str, Any], name: str) -> str:
     return f"{name}: pixels range from {number(low or 0)} to {number(top)}, expected 0 to 1"
 
 
+def _class_mode(y: np.ndarray | None) -> str | None:
+    """What the labels' shape and values say the class mode is."""
+    if y is None:
+        return None
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        return "categorical"
+    values = np.unique(y.reshape(-1)[:4096]) if y.size else np.zeros(0)
+    return "binary" if set(values.tolist()) <= {0, 1} else "sparse"
+
+
+def describe_batch(claims: dict[str, Any], x: np.ndarray, y: np.ndarray | None) -> dict[str, Any]:
+    """A generator's first batch as the checks judge it, measured by the grader on the
+    arrays it received (at most a few images, every label); what only the generator can
+    say of itself (its sample count, its class folders) stays as it claimed."""
+    batch = int(y.shape[0]) if y is not None and y.ndim else int(claims.get("batch") or 0)
+    finite = x[np.isfinite(x)] if x.size and np.issubdtype(x.dtype, np.number) else x[:0]
+    mode = _class_mode(y) if y is not None else claims.get("class_mode")
+    claimed = claims.get("class_mode")
+    if claimed in ("binary", "sparse") and mode in ("binary", "sparse"):
+        mode = claimed  # two classes as 0/1: the labels cannot tell binary from sparse
+    return {
+        "type": str(claims.get("type") or "")[:80],
+        "x_shape": [batch, *(int(d) for d in x.shape[1:])],
+        "x_min": float(finite.min()) if finite.size else None,
+        "x_max": float(finite.max()) if finite.size else None,
+        "y_shape": None if y is None else [batch, *(int(d) for d in y.shape[1:])],
+        "y_values": None if y is None else sorted(
+            {float(v) for v in np.unique(y.reshape(-1)[:4096])})[:10],
+        "batch_size": batch,
+        "samples": claims.get("samples"),
+        "class_mode": mode,
+        "target_size": list(x.shape[1:3]) if x.ndim >= 3 else claims.get("target_size"),
+        "class_indices": claims.get("class_indices"),
+    }
+
+
+def _label_shape(shape: Any) -> list[Any]:
+    """A batch's label shape without its batch size; (n,) and (n, 1) are the same."""
+    rest = _as_list(shape)[1:]
+    return [] if rest == [1] else rest
+
+
 def _compare(got: dict[str, Any], want: dict[str, Any], name: str,
              aspects: tuple[str, ...]) -> str:
     """The first difference between one generator's observations and the solution's."""
@@ -106,7 +149,7 @@ def _compare(got: dict[str, Any], want: dict[str, Any], name: str,
                      if mode == "categorical" else "")
             return f"{name} has class_mode={mode!r}, expected {want_mode!r}{extra}"
         if got.get("y_shape") is not None and want.get("y_shape") is not None and \
-                _as_list(got.get("y_shape"))[1:] != _as_list(want.get("y_shape"))[1:]:
+                _label_shape(got.get("y_shape")) != _label_shape(want.get("y_shape")):
             return (f"{name} gives labels shaped {tuple(_as_list(got.get('y_shape')))}, "
                     f"expected {tuple(_as_list(want.get('y_shape')))}")
     if "batch" in aspects and got.get("batch_size") != want.get("batch_size"):

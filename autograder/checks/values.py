@@ -79,4 +79,55 @@ def _probes(p: PredictionParams) -> tuple[tuple[float, ...], ...]:
     return () if p.expected is not None else (p.inputs,)
 
 
-CHECKS = {"prediction": CheckSpec(prediction, PredictionParams, needs="model", probes=_probes)}
+@dataclass(frozen=True)
+class ValueCloseParams:
+    """A returned number is within ``atol + rtol * |expected|`` of ``expected`` or, when
+    that is absent, of the number the solution returned (both tolerances ≥ 0)."""
+
+    expected: float | None = None
+    rtol: float = 1e-5
+    atol: float = 1e-8
+
+    def __post_init__(self) -> None:
+        for name in ("rtol", "atol"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name}: must be a number ≥ 0, found {value!r}")
+
+
+def _single_number(value: object) -> float | None:
+    """A plain number, or the one number of a one-item list (as JSON brings it back)."""
+    if isinstance(value, dict) and "returned" in value:  # record: last_fit
+        value = value["returned"]
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def value_close(found: ExerciseFacts, expected: ExerciseFacts, p: ValueCloseParams) -> Verdict:
+    """The returned number is close to the expected one (given, or the solution's)."""
+    got = _single_number(found.value)
+    if got is None:
+        shown = repr(found.value)[:80]
+        return Verdict(False, f"expected a number to be returned, found {shown}")
+    want = p.expected if p.expected is not None else _single_number(expected.value)
+    if want is None:
+        return Verdict(False, "no expected value: the solution returned no number "
+                              "(instructor error)")
+    if not math.isfinite(got):
+        return Verdict(False, f"returned {number(got)}, expected {number(want)}")
+    tolerance = p.atol + p.rtol * abs(want)
+    err = abs(got - want)
+    if err > tolerance:
+        return Verdict(False, f"returned {number(got)}, expected {number(want)} "
+                              f"± {number(tolerance)}",
+                       near_threshold=err <= tolerance * (1 + NEAR))
+    near = tolerance > 0 and err > tolerance * (1 - NEAR)
+    return Verdict(True, f"returned {number(got)}, within ± {number(tolerance)} of "
+                         f"{number(want)}", near_threshold=near)
+
+
+CHECKS = {"prediction": CheckSpec(prediction, PredictionParams, needs="model", probes=_probes),
+          "value_close": CheckSpec(value_close, ValueCloseParams, needs="value")}

@@ -27,7 +27,7 @@ from autograder.errors import CourseError
 from autograder.hints import CONDITIONS, POINTER, HintRule
 
 SCHEMA_VERSION = 1
-RECORD_KINDS = ("arrays", "model", "value", "history", "callback", "generators")
+RECORD_KINDS = ("arrays", "model", "value", "history", "callback", "generators", "last_fit")
 DATA_PARTS = ("images", "labels", "folder", "files")  # folder, files: image datasets only
 
 
@@ -181,7 +181,7 @@ def _exercise(
 ) -> Exercise:
     r = Reader(path, node, where, line)
     r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
-            "hints", "probe", "define_limit"])
+            "hints", "probe", "define_limit", "gate"])
     ex_id = r.get("id", str, check=identifier)
     entry = r.get("entry", str, ex_id, check=identifier)
     aliases = r.get("aliases", list, [])
@@ -221,7 +221,13 @@ def _exercise(
         probe=None if "probe" not in r.node else probe(path, f"{where}.probe",
                                                           r.node["probe"], record),
         **phase_limits(r, ("define_limit",)),
+        gate=_gate(r),
     )
+
+
+def _gate(r: Reader) -> bool:
+    """``gate: true``: the exercise must pass fully or the assignment scores 0."""
+    return bool(r.get("gate", bool, False))
 
 
 def _hint(path: Path, where: str, node: Any, check_names: list[str],

@@ -99,6 +99,7 @@ class Exercise:
     probe: CallbackProbe | None = None
     #: seconds for the exercise cell's own top-level code (None: the assignment's budget)
     define_limit: float | None = None
+    gate: bool = False  # must pass fully, or the assignment scores 0
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -49,7 +49,12 @@ def build_params(cls: type[Any], node: Mapping[str, Any], r: Reader) -> Any:
                 raise r.fail(name, "missing; this check needs it")
             continue
         values[name] = convert(node[name], hints[name], r, name)
-    return cls(**values)
+    try:
+        return cls(**values)
+    except ValueError as exc:  # the dataclass's own check: "key: what is wrong"
+        key, _, message = str(exc).partition(": ")
+        raise r.fail(key if key in fields else None, message or str(exc)) \
+            from exc
 
 
 def convert(value: Any, hint: Any, r: Reader, key: str) -> Any:

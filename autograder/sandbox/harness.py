@@ -27,12 +27,26 @@ from collections.abc import Iterator
 from typing import Any
 
 if __package__:  # imported by the grader or the notebook's check()
+    from autograder.sandbox import compat
     from autograder.sandbox.legacy import use_keras2
-    from autograder.sandbox.recording import Capture, probe_callback, record_result
+    from autograder.sandbox.recording import (
+        LAST_FIT,
+        Capture,
+        probe_callback,
+        record_result,
+        remember_fit,
+    )
 else:  # run as a script in the sandbox: recording.py was copied beside this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import compat  # type: ignore[no-redef]
     from legacy import use_keras2  # type: ignore[no-redef]
-    from recording import Capture, probe_callback, record_result  # type: ignore[no-redef]
+    from recording import (  # type: ignore[no-redef]
+        LAST_FIT,
+        Capture,
+        probe_callback,
+        record_result,
+        remember_fit,
+    )
 
 MAX_TRACEBACK = 6_000
 MAX_FRAMES = 50
@@ -224,7 +238,9 @@ class Harness:
         if failed:
             self.finish(failed)
             return
-        speedups = apply_speedups()
+        speedups = apply_speedups() + compat.apply()
+        if any(c.get("record") == "last_fit" for c in job["calls"]):
+            remember_fit()
         skip_define = set(job.get("skip_define", ()))
         for piece in job["pieces"]:
             ex = piece.get("exercise")
@@ -237,6 +253,7 @@ class Harness:
             if error:
                 self.definition_errors[ex] = {**error, "stdout": out}
         self.event("defined")
+        speedups += compat.apply()  # Keras first imported by an exercise cell
         skip_call = set(job.get("skip_call", ()))
         calls = [c for c in job["calls"] if c["id"] not in skip_call]
         for call in calls:
@@ -280,6 +297,8 @@ class Harness:
         if names[0] not in self.ns:
             self.ns[names[0]] = self.ns[defined[0]]
         seed_everything(seed)
+        LAST_FIT.clear()  # record: last_fit takes the model fit trained during this call
+        compat.take_notes()
         capture = Capture()
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
@@ -308,7 +327,9 @@ class Harness:
         returned = returned or ended
         self.timings["calls"] += returned - started
         self.timings["save"] += ended - returned
-        record.update(stdout=capture.text(), seconds=round(returned - started, 3))
+        notes = "".join(f"\n[grader] {note}" for note in compat.take_notes())
+        record.update(stdout=(capture.text() + notes).lstrip("\n"),
+                      seconds=round(returned - started, 3))
         if record["status"] == "ok":
             record["alias"] = defined[0] if defined[0] != names[0] else None
         return record

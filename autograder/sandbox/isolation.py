@@ -33,6 +33,7 @@ NOBODY = 65534
 #: process may signal only processes of its own uid
 SANDBOX_UIDS = range(2_000_000, 2_000_256)
 SHM_BYTES = 64 * 2**20  # the run's own /dev/shm (semaphores need a few bytes)
+TMP_BYTES = 1024 * 2**20  # the private /tmp: a tmpfs, counted in the run's memory
 
 
 #: How to get the essential protections, said when they are missing.
@@ -105,7 +106,10 @@ def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
     """A bwrap command line with a minimal, mostly read-only view of the filesystem."""
     args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-            "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            "--dev", "/dev", "--proc", "/proc",
+            # /tmp: private, writable by the student's uid, bounded (older notebooks unzip
+            # their images to a fixed /tmp/horse-or-human or /tmp/happy-or-sad)
+            "--perms", "1777", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
             # POSIX semaphores (multiprocessing's ThreadPool, used by Keras'
             # flow_from_directory) live in /dev/shm: writable, small, private to the run
             "--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]

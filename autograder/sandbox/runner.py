@@ -49,8 +49,8 @@ from autograder.sandbox.isolation import confinement, sandbox_uid
 from autograder.sandbox.launch import Limits, launcher, nproc_cap, preexec, sandbox_env
 
 #: the sandbox-side files, copied into each run's control folder (harness.py is run)
-SANDBOX_FILES = (Path(__file__).with_name("harness.py"), Path(__file__).with_name("recording.py"),
-                 Path(__file__).with_name("legacy.py"))
+SANDBOX_FILES = tuple(Path(__file__).with_name(name)
+                      for name in ("harness.py", "recording.py", "legacy.py", "compat.py"))
 POLL_SECONDS = 0.05
 DEFINE_ALLOWANCE = 60.0  # seconds at most for one exercise cell's top-level code (default)
 DISK_POLLS = 10  # check the run's disk use every this many polls

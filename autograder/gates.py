@@ -1,0 +1,24 @@
+"""Gates: an exercise marked ``gate: true`` must pass fully, or the assignment scores 0.
+
+The total is decided here, once, for every reporter: each shows the message and the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from autograder.course import Assignment
+from autograder.results import ExerciseResult
+
+
+def gated_total(assignment: Assignment, exercises: Sequence[ExerciseResult]) -> tuple[float, str]:
+    """The submission's total and, when a gate exercise lost points, why it is 0."""
+    total = round(sum(e.score for e in exercises), 6)
+    gates = {ex.id for ex in assignment.exercises if ex.gate}
+    shut = [e for e in exercises if e.id in gates and e.score < e.max_score - 1e-9]
+    if not shut:
+        return total, ""
+    named = ", ".join(f"{e.title} ({e.score:g}/{e.max_score:g})" for e in shut)
+    verb = "is a required exercise" if len(shut) == 1 else "are required exercises"
+    return 0.0, (f"score 0 (without the gate: {total:g}/{assignment.max_score:g}): {named} "
+                 f"{verb} that must pass fully for the assignment to count")
