@@ -41,9 +41,11 @@ SHOW_MODULES = frozenset({"plt", "pyplot", "matplotlib", "sns", "seaborn", "px",
 BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "get_ipython", "display"}
 
 # statement kinds
-IMPORT, STAR, DEF, CLASS, ASSIGN, UPDATE, TRAIN, BLOCK, WORK = (
-    "import", "star", "def", "class", "assign", "update", "train", "block", "work")
-DEFINITIONS = frozenset({IMPORT, STAR, DEF, CLASS})
+IMPORT, STAR, DEF, CLASS, ASSIGN, UPDATE, TRAIN, BLOCK, WORK, MAGIC = (
+    "import", "star", "def", "class", "assign", "update", "train", "block", "work", "magic")
+#: What a graded cell always runs; a magic is a get_ipython() call (a %%time cell's body
+#: runs through it).
+DEFINITIONS = frozenset({IMPORT, STAR, DEF, CLASS, MAGIC})
 
 GRADED, STUDENT, PROVIDED = "graded", "student", "provided"
 SKIP, RUN = "skip", "run"
@@ -321,6 +323,11 @@ def _classify(node: ast.stmt) -> tuple[str, set[str], set[str]]:
         return kind, bound, updated
     if isinstance(node, ast.Expr):
         call = node.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                and isinstance(call.func.value, ast.Call) \
+                and isinstance(call.func.value.func, ast.Name) \
+                and call.func.value.func.id == "get_ipython":
+            return MAGIC, set(), set()
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
             base = _base(call.func.value)
             if base is not None and base not in SHOW_MODULES:

@@ -56,6 +56,8 @@ class Exercise:
     checks: tuple[ExerciseCheck, ...]
     hints: tuple[HintRule, ...] = ()
     probe: CallbackProbe | None = None
+    top_level: str | None = None  # "skip" or "run"; None: the assignment's
+    cell: bool = True  # False: no cell of its own, only its call runs
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -81,11 +83,17 @@ class Assignment:
     exercises: tuple[Exercise, ...]
     data: tuple[DataInput, ...] = ()
     max_file_mb: int = 200  # the largest file the sandbox may write (a saved model, say)
+    top_level: str = "skip"  # top-level work in graded and student cells: "skip" or "run"
+    student_cells: bool = True  # take what graded code needs from the student's other cells
 
     @property
     def max_score(self) -> float:
         """Points available for the whole assignment."""
         return sum(e.max_score for e in self.exercises)
+
+    def top_level_of(self, exercise: Exercise) -> str:
+        """``skip`` or ``run``: the exercise's own ``top_level``, else the assignment's."""
+        return exercise.top_level or self.top_level
 
     def exercise(self, exercise_id: str) -> Exercise:
         """The exercise with this id (KeyError when there is none)."""
