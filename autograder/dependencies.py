@@ -70,6 +70,11 @@ class _Scope(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         (self.loads if isinstance(node.ctx, ast.Load) else self.binds).add(node.id)
 
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name):  # x += 1 reads x too
+            self.loads.add(node.target.id)
+        self.generic_visit(node)
+
     def visit_Global(self, node: ast.Global) -> None:
         self.declared.update(node.names)
 
