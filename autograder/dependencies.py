@@ -437,14 +437,14 @@ class _Closure:
         self.updaters: dict[str, list[Statement]] = {}
         self.stars: list[Statement] = []
         self.always: set[tuple[int, int]] = set()
-        self.pinned: set[str] = set()
+        self.pinned: dict[str, Statement] = {}  # a graded cell's definitions, by name
         self.setup_imports = setup_imports
         for cell in cells:
             for stmt in parsed.get(cell.index, ()):
                 if _always_runs(stmt, cell):
                     self.always.add(stmt.key)
                     if cell.role == GRADED:
-                        self.pinned |= stmt.binds
+                        self.pinned.update(dict.fromkeys(stmt.binds, stmt))
                 for name in stmt.binds:
                     self.binders.setdefault(name, []).append(stmt)
                 for name in stmt.updates - stmt.binds:
@@ -452,6 +452,7 @@ class _Closure:
                 if stmt.kind == STAR:
                     self.stars.append(stmt)
         self.taken: dict[tuple[int, int], set[str]] = {}
+        self.followed: set[tuple[tuple[int, int], str]] = set()  # (pinned statement, who)
         self.left_out: dict[tuple[int, int], tuple[Statement, str]] = {}
 
     def pos(self, stmt: Statement) -> tuple[int, int]:
@@ -472,7 +473,10 @@ class _Closure:
                 continue
             seen.add((name, at))
             if at == END and name in self.pinned:
-                continue  # a graded cell's own definition is what is graded
+                # a graded cell's own definition is what is graded; what it needs, this
+                # exercise needs too
+                todo += self._take(self.pinned[name], who, name)
+                continue
             before = [s for s in self.binders.get(name, ()) if self.pos(s) < at]
             if not before:
                 if name not in self.known and name not in BUILTINS:
@@ -487,7 +491,13 @@ class _Closure:
                 todo += self._take(stmt, who, name)
 
     def _take(self, stmt: Statement, who: str, name: str) -> list[tuple[str, tuple[int, int]]]:
-        if stmt.key in self.always or (stmt.key in self.taken and who in self.taken[stmt.key]):
+        at = self.pos(stmt)
+        if stmt.key in self.always:  # runs anyway; what it needs, ``who`` needs too
+            if (stmt.key, who) in self.followed:
+                return []
+            self.followed.add((stmt.key, who))
+            return [(n, at) for n in stmt.uses_now] + [(n, END) for n in stmt.uses_later]
+        if stmt.key in self.taken and who in self.taken[stmt.key]:
             return []
         if stmt.kind == IMPORT and _normal(stmt.text) in self.setup_imports:
             return []  # the same import runs in the setup cells already
@@ -496,7 +506,6 @@ class _Closure:
                 self.left_out.setdefault(stmt.key, (stmt, name))
             return []
         self.taken.setdefault(stmt.key, set()).add(who)
-        at = self.pos(stmt)
         return [(n, at) for n in stmt.uses_now] + [(n, END) for n in stmt.uses_later]
 
 

@@ -171,7 +171,7 @@ def run_order(assignment: Assignment, release: NotebookNode, location: Location,
                 notes.append(f"cell {cell.index + 1}: the grader could not take only what "
                              "your exercises need from it, so nothing of it was run")
                 continue
-            needers = sorted({n for s in chosen for n in selection.needed_by.get(s.key, ())})
+            needers = sorted({n for s in chosen for n in selection.needed_by.get(s.key, ()) if n})
             parts.append(Part("student", slot.label, source, None, tuple(needers)))
             taken.append(f"{', '.join(_what(s) for s in chosen)} from cell {cell.index + 1}")
             continue
