@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -184,13 +185,35 @@ def _import_names(node: ast.Import | ast.ImportFrom) -> set[str]:
     return names
 
 
+class _DropDeadCode(ast.NodeTransformer):
+    """Cut every block after its first return/raise/break/continue: a released stub's
+    ``raise NotImplementedError()`` followed by ``return history`` needs no ``history``."""
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt) \
+                    and not isinstance(node, ast.Module):
+                end = next((i for i, s in enumerate(block) if isinstance(
+                    s, (ast.Return, ast.Raise, ast.Break, ast.Continue))), len(block))
+                setattr(node, name, block[:end + 1])
+        return node
+
+
+def parse(source: str, mode: str = "exec") -> ast.AST:
+    """The source's syntax tree without unreachable statements (SyntaxError when it does
+    not parse)."""
+    return _DropDeadCode().visit(ast.parse(source, mode=mode))
+
+
 def free_names(source: str, mode: str = "exec") -> frozenset[str]:
     """The names a piece of code reads and does not bind itself (builtins excluded).
 
     ``mode="eval"`` reads an expression, such as an exercise's ``call:``. Raises
     SyntaxError for code that does not parse.
     """
-    tree = ast.parse(source, mode=mode)
+    tree = parse(source, mode=mode)
     scope = _Scope()
     scope.visit(tree)
     return frozenset((scope.loads | scope.inner) - BUILTINS)
@@ -215,6 +238,7 @@ class Statement:
     uses_now: frozenset[str]
     uses_later: frozenset[str]
     text: str  # a one-line summary for notes
+    trains_when_called: bool = False  # a function whose body calls fit/evaluate/predict
 
     @property
     def key(self) -> tuple[int, int]:
@@ -353,7 +377,8 @@ def _classify(node: ast.stmt) -> tuple[str, set[str], set[str]]:
 
 def statements(cell: int, source: str) -> tuple[Statement, ...]:
     """The top-level statements of a cell's source (SyntaxError when it does not parse)."""
-    tree = ast.parse(source)
+    tree = parse(source)
+    assert isinstance(tree, ast.Module)
     found = []
     for order, node in enumerate(tree.body):
         kind, bound, updated = _classify(node)
@@ -378,7 +403,10 @@ def statements(cell: int, source: str) -> tuple[Statement, ...]:
             last_line=node.end_lineno or node.lineno, col=max(col, 0),
             end_col=node.end_col_offset or 0, binds=frozenset(bound),
             updates=frozenset(updated), uses_now=frozenset(now),
-            uses_later=frozenset(later), text=_summary(source, node)))
+            uses_later=frozenset(later), text=_summary(source, node),
+            trains_when_called=kind == DEF and any(
+                isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                and n.func.attr in TRAIN_METHODS for n in ast.walk(node))))
     return tuple(found)
 
 
@@ -458,11 +486,19 @@ class _Closure:
     def pos(self, stmt: Statement) -> tuple[int, int]:
         return (self.position[stmt.cell], stmt.order)
 
+    def trains(self, stmt: Statement) -> bool:
+        """Training at the top level: a fit call, or a call of a function that trains
+        (``history = train_model(…)``)."""
+        if stmt.kind == TRAIN:
+            return True
+        return stmt.kind in (ASSIGN, UPDATE, BLOCK) and any(
+            s.trains_when_called for n in stmt.uses_now for s in self.binders.get(n, ()))
+
     def allowed(self, stmt: Statement) -> bool:
         if stmt.kind == WORK:
             return False
         cell = self.cells[stmt.cell]
-        return stmt.kind != TRAIN or cell.top_level == RUN
+        return not self.trains(stmt) or cell.top_level == RUN
 
     def close(self, roots: Iterable[tuple[str, tuple[int, int]]], who: str) -> None:
         todo = list(roots)
@@ -485,6 +521,9 @@ class _Closure:
                             todo += self._take(star, who, name)
                 continue
             last = before[-1]
+            if name in self.known and name not in last.uses_now:
+                continue  # the course binds it (setup cells, data); a fresh binding of the
+                # student's (load_data() again, say) is not taken, a derived one is
             chain = [last] + [u for u in self.updaters.get(name, ())
                               if self.pos(last) < self.pos(u) < at]
             for stmt in chain:
@@ -502,7 +541,7 @@ class _Closure:
         if stmt.kind == IMPORT and _normal(stmt.text) in self.setup_imports:
             return []  # the same import runs in the setup cells already
         if not self.allowed(stmt):
-            if stmt.kind == TRAIN and name in stmt.binds:
+            if self.trains(stmt) and name in stmt.binds:
                 self.left_out.setdefault(stmt.key, (stmt, name))
             return []
         self.taken.setdefault(stmt.key, set()).add(who)
@@ -548,12 +587,19 @@ def select(cells: Sequence[CodeCell], calls: Mapping[str, str], *,
                 at = closure.pos(stmt)
                 roots += [(n, at) for n in stmt.uses_now] + [(n, END) for n in stmt.uses_later]
         closure.close(roots, who)
+    bound_by_calls = set()
+    for call in calls.values():
+        with contextlib.suppress(SyntaxError):
+            bound_by_calls |= {n.target.id for n in ast.walk(ast.parse(call, mode="eval"))
+                               if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name)}
     for ex, call in calls.items():
         try:
             names = free_names(call, "eval")
         except SyntaxError:
             continue
-        closure.close([(n, END) for n in names], ex)
+        # a call's own names come from the course (its setup cells, its data) or from the
+        # calls before it (``history := train_model(…)``), never from the student's cells
+        closure.close([(n, END) for n in names - closure.known - bound_by_calls], ex)
     run: dict[int, frozenset[tuple[int, int]]] = {}
     skipped: dict[int, tuple[Statement, ...]] = {}
     for cell in cells:

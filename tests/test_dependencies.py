@@ -195,9 +195,25 @@ def test_setup_imports_and_graded_definitions_are_not_taken_again() -> None:
         graded(1, "def house_model():\n    return np, tf\n", "house_model"),
         student(2, "def house_model():\n    return 'an experiment'\n"),
     ]
-    selection = select(cells, {"house_model": "house_model()"}, known={"np", "tf"},
+    selection = select(cells, {"house_model": "house_model()"},
                        setup_imports={"import numpy as np"})
     assert taken(selection, cells) == {0: ["import tensorflow as tf"]}
+    # a name the course binds (setup cells, data) is not bound again by a student's copy
+    selection = select(cells, {"house_model": "house_model()"}, known={"np", "tf"})
+    assert taken(selection, cells) == {}
+
+
+def test_course_data_kept_but_a_derived_binding_taken_and_dead_code_ignored() -> None:
+    cells = [
+        student(0, "(train_images, train_labels), _ = load_data()\nhistory = 3\n"),
+        student(1, "train_images = train_images / 255.0\n"),
+        graded(2, "def train():\n    raise NotImplementedError()\n    return history\n",
+               "train"),
+        graded(3, "def fit_it():\n    return train_images, train_labels\n", "fit_it"),
+    ]
+    selection = select(cells, {"train": "train()", "fit_it": "fit_it()"},
+                       known={"train_images", "train_labels", "load_data"})
+    assert taken(selection, cells) == {1: ["train_images = train_images / 255.0"]}
 
 
 def test_provided_cell_uses_graded_code_and_graded_code_uses_it() -> None:
