@@ -22,28 +22,49 @@ it, since running a student's top-level training is what ``skip`` exists to avoi
 from __future__ import annotations
 
 import ast
-import builtins
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-#: Methods whose call trains or runs a model: top-level work.
-TRAIN_METHODS = frozenset({
-    "fit", "fit_generator", "evaluate", "evaluate_generator", "predict",
-    "predict_generator", "predict_on_batch", "train_on_batch", "test_on_batch",
-})
-#: Methods and modules that only show something: never an update of an object.
-SHOW_METHODS = frozenset({
-    "show", "plot", "imshow", "summary", "figure", "subplot", "subplots", "title", "xlabel",
-    "ylabel", "legend", "savefig", "head", "tail", "describe", "info", "hist", "scatter",
-    "print", "display", "save", "save_weights", "to_json",
-})
-SHOW_MODULES = frozenset({"plt", "pyplot", "matplotlib", "sns", "seaborn", "px", "IPython"})
-BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "get_ipython", "display"}
+from autograder.freenames import BUILTINS, free_names, parse
+from autograder.statements import (
+    ASSIGN,
+    BLOCK,
+    CLASS,
+    DEF,
+    IMPORT,
+    MAGIC,
+    STAR,
+    TRAIN,
+    UPDATE,
+    WORK,
+    Statement,
+    statements,
+)
 
-# statement kinds
-IMPORT, STAR, DEF, CLASS, ASSIGN, UPDATE, TRAIN, BLOCK, WORK, MAGIC = (
-    "import", "star", "def", "class", "assign", "update", "train", "block", "work", "magic")
+__all__ = [
+    "ASSIGN",
+    "BLOCK",
+    "BUILTINS",
+    "CLASS",
+    "DEF",
+    "IMPORT",
+    "MAGIC",
+    "STAR",
+    "TRAIN",
+    "UPDATE",
+    "WORK",
+    "CodeCell",
+    "Selection",
+    "Statement",
+    "free_names",
+    "parse",
+    "render",
+    "render_checked",
+    "select",
+    "statements",
+]
+
 #: What a graded cell always runs; a magic is a get_ipython() call (a %%time cell's body
 #: runs through it).
 DEFINITIONS = frozenset({IMPORT, STAR, DEF, CLASS, MAGIC})
@@ -51,363 +72,6 @@ DEFINITIONS = frozenset({IMPORT, STAR, DEF, CLASS, MAGIC})
 GRADED, STUDENT, PROVIDED = "graded", "student", "provided"
 SKIP, RUN = "skip", "run"
 END = (10**9, 0)
-
-
-# --------------------------------------------------------------------------- free names
-
-
-class _Scope(ast.NodeVisitor):
-    """Names loaded and bound in one scope; nested scopes add their free names."""
-
-    def __init__(self) -> None:
-        self.loads: set[str] = set()
-        self.binds: set[str] = set()
-        self.declared: set[str] = set()  # global / nonlocal
-        self.inner: set[str] = set()  # free names of nested function bodies
-
-    def free(self) -> set[str]:
-        return (self.loads | self.inner) - (self.binds - self.declared)
-
-    def visit_Name(self, node: ast.Name) -> None:
-        (self.loads if isinstance(node.ctx, ast.Load) else self.binds).add(node.id)
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        if isinstance(node.target, ast.Name):  # x += 1 reads x too
-            self.loads.add(node.target.id)
-        self.generic_visit(node)
-
-    def visit_Global(self, node: ast.Global) -> None:
-        self.declared.update(node.names)
-
-    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
-        self.declared.update(node.names)
-
-    def visit_Import(self, node: ast.Import) -> None:
-        self.binds.update(_import_names(node))
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        self.binds.update(_import_names(node))
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.name:
-            self.binds.add(node.name)
-        self.generic_visit(node)
-
-    def visit_MatchAs(self, node: ast.MatchAs) -> None:
-        if node.name:
-            self.binds.add(node.name)
-        self.generic_visit(node)
-
-    def visit_MatchStar(self, node: ast.MatchStar) -> None:
-        if node.name:
-            self.binds.add(node.name)
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.binds.add(node.name)
-        self._signature(node.decorator_list, node.args, node.returns)
-        self.inner |= _function_free(node.args, node.body)
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self._signature([], node.args, None)
-        self.inner |= _function_free(node.args, [node.body])
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self.binds.add(node.name)
-        for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
-            self.visit(expr)
-        body = _Scope()
-        for stmt in node.body:
-            body.visit(stmt)
-        # class-level names are not visible inside methods; the class body runs now
-        self.loads |= body.loads - body.binds
-        self.inner |= body.inner
-
-    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
-                       parts: Sequence[ast.expr]) -> None:
-        gens = node.generators
-        self.visit(gens[0].iter)  # evaluated in the enclosing scope
-        inner = _Scope()
-        for i, gen in enumerate(gens):
-            inner.visit(gen.target)
-            if i:
-                inner.visit(gen.iter)
-            for cond in gen.ifs:
-                inner.visit(cond)
-        for part in parts:
-            inner.visit(part)
-        self.loads |= inner.free()
-
-    def visit_ListComp(self, node: ast.ListComp) -> None:
-        self._comprehension(node, [node.elt])
-
-    def visit_SetComp(self, node: ast.SetComp) -> None:
-        self._comprehension(node, [node.elt])
-
-    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
-        self._comprehension(node, [node.elt])
-
-    def visit_DictComp(self, node: ast.DictComp) -> None:
-        self._comprehension(node, [node.key, node.value])
-
-    def _signature(self, decorators: Iterable[ast.expr], args: ast.arguments,
-                   returns: ast.expr | None) -> None:
-        for expr in (*decorators, *args.defaults, *(d for d in args.kw_defaults if d)):
-            self.visit(expr)
-        for arg in _all_args(args):
-            if arg.annotation is not None:
-                self.visit(arg.annotation)
-        if returns is not None:
-            self.visit(returns)
-
-
-def _all_args(args: ast.arguments) -> list[ast.arg]:
-    found = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-    found += [a for a in (args.vararg, args.kwarg) if a is not None]
-    return found
-
-
-def _function_free(args: ast.arguments, body: Sequence[ast.AST]) -> set[str]:
-    scope = _Scope()
-    scope.binds.update(a.arg for a in _all_args(args))
-    for node in body:
-        scope.visit(node)
-    return scope.free()
-
-
-def _import_names(node: ast.Import | ast.ImportFrom) -> set[str]:
-    names = set()
-    for alias in node.names:
-        if alias.name == "*":
-            continue
-        names.add(alias.asname or alias.name.split(".")[0])
-    return names
-
-
-class _DropDeadCode(ast.NodeTransformer):
-    """Cut every block after its first return/raise/break/continue: a released stub's
-    ``raise NotImplementedError()`` followed by ``return history`` needs no ``history``."""
-
-    def generic_visit(self, node: ast.AST) -> ast.AST:
-        super().generic_visit(node)
-        for name in ("body", "orelse", "finalbody"):
-            block = getattr(node, name, None)
-            if isinstance(block, list) and block and isinstance(block[0], ast.stmt) \
-                    and not isinstance(node, ast.Module):
-                end = next((i for i, s in enumerate(block) if isinstance(
-                    s, (ast.Return, ast.Raise, ast.Break, ast.Continue))), len(block))
-                setattr(node, name, block[:end + 1])
-        return node
-
-
-def parse(source: str, mode: str = "exec") -> ast.AST:
-    """The source's syntax tree without unreachable statements (SyntaxError when it does
-    not parse)."""
-    return _DropDeadCode().visit(ast.parse(source, mode=mode))
-
-
-def free_names(source: str, mode: str = "exec") -> frozenset[str]:
-    """The names a piece of code reads and does not bind itself (builtins excluded).
-
-    ``mode="eval"`` reads an expression, such as an exercise's ``call:``. Raises
-    SyntaxError for code that does not parse.
-    """
-    tree = parse(source, mode=mode)
-    scope = _Scope()
-    scope.visit(tree)
-    return frozenset((scope.loads | scope.inner) - BUILTINS)
-
-
-# --------------------------------------------------------------------------- statements
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One top-level statement of a cell, and what it binds, updates and uses."""
-
-    cell: int  # the cell's index in the notebook
-    order: int  # the statement's place in its cell
-    kind: str  # import, star, def, class, assign, update, train, block, work
-    first_line: int  # 1-based, decorators included
-    last_line: int
-    col: int
-    end_col: int
-    binds: frozenset[str]
-    updates: frozenset[str]
-    uses_now: frozenset[str]
-    uses_later: frozenset[str]
-    text: str  # a one-line summary for notes
-    trains_when_called: bool = False  # a function whose body calls fit/evaluate/predict
-
-    @property
-    def key(self) -> tuple[int, int]:
-        """The statement's identity (cell, place)."""
-        return (self.cell, self.order)
-
-
-def _trains(node: ast.AST) -> bool:
-    """True when the node calls a training method outside nested function bodies."""
-    todo = [node]
-    while todo:
-        current = todo.pop()
-        if isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute) \
-                and current.func.attr in TRAIN_METHODS:
-            return True
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
-                                      ast.ClassDef)):
-                todo.append(child)
-    return False
-
-
-def _base(node: ast.expr) -> str | None:
-    """``model`` for ``model.layers[0].units``, None when the chain is not on a name."""
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _target_names(target: ast.expr) -> tuple[set[str], set[str]]:
-    """(names bound, names updated) by an assignment target."""
-    if isinstance(target, ast.Name):
-        return {target.id}, set()
-    if isinstance(target, (ast.Tuple, ast.List)):
-        bound: set[str] = set()
-        updated: set[str] = set()
-        for elt in target.elts:
-            b, u = _target_names(elt)
-            bound |= b
-            updated |= u
-        return bound, updated
-    if isinstance(target, ast.Starred):
-        return _target_names(target.value)
-    base = _base(target)
-    return set(), ({base} if base else set())
-
-
-def _uses(nodes: Iterable[ast.AST]) -> tuple[set[str], set[str]]:
-    """(names used now, names used later, in function bodies) by module-level code."""
-    scope = _Scope()
-    for node in nodes:
-        scope.visit(node)
-    return scope.loads - BUILTINS, scope.inner - BUILTINS
-
-
-def _only_definitions(stmts: Iterable[ast.stmt]) -> bool:
-    for stmt in stmts:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
-                             ast.ClassDef, ast.Pass)):
-            continue
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # a docstring
-        if isinstance(stmt, ast.Try):
-            if all(_only_definitions(part) for part in (stmt.body, stmt.orelse,
-                                                         stmt.finalbody)) and all(
-                    _only_definitions(h.body) for h in stmt.handlers):
-                continue
-            return False
-        if isinstance(stmt, ast.If) and _only_definitions(stmt.body) \
-                and _only_definitions(stmt.orelse):
-            continue
-        return False
-    return True
-
-
-def _summary(source: str, node: ast.stmt) -> str:
-    text = ast.get_source_segment(source, node) or ast.unparse(node)
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return f"{'class' if isinstance(node, ast.ClassDef) else 'def'} {node.name}"
-    if len(first) > 60 or "\n" in text.strip():
-        first = first[:57].rstrip() + "…"
-    return first
-
-
-def _classify(node: ast.stmt) -> tuple[str, set[str], set[str]]:
-    """(kind, names bound, names updated) of one top-level statement."""
-    if isinstance(node, ast.Import):
-        return IMPORT, _import_names(node), set()
-    if isinstance(node, ast.ImportFrom):
-        if any(a.name == "*" for a in node.names):
-            return STAR, set(), set()
-        return IMPORT, _import_names(node), set()
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return DEF, {node.name}, set()
-    if isinstance(node, ast.ClassDef):
-        return CLASS, {node.name}, set()
-    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        bound: set[str] = set()
-        updated: set[str] = set()
-        for target in targets:
-            b, u = _target_names(target)
-            bound |= b
-            updated |= u
-        if isinstance(node, ast.AnnAssign) and node.value is None:
-            return WORK, set(), set()  # a bare annotation binds nothing
-        if isinstance(node, ast.AugAssign):
-            updated |= bound  # x += 1 needs the x before it
-        kind = TRAIN if _trains(node) else (ASSIGN if bound else UPDATE)
-        return kind, bound, updated
-    if isinstance(node, ast.Expr):
-        call = node.value
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
-                and isinstance(call.func.value, ast.Call) \
-                and isinstance(call.func.value.func, ast.Name) \
-                and call.func.value.func.id == "get_ipython":
-            return MAGIC, set(), set()
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
-            base = _base(call.func.value)
-            if base is not None and base not in SHOW_MODULES:
-                if call.func.attr in TRAIN_METHODS:
-                    return TRAIN, set(), {base}
-                if call.func.attr not in SHOW_METHODS and not _trains(call):
-                    return UPDATE, set(), {base}
-        return WORK, set(), set()
-    if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.If, ast.Try, ast.With,
-                         ast.AsyncWith, ast.Match)) or type(node).__name__ == "TryStar":
-        scope = _Scope()
-        scope.visit(node)
-        if _trains(node):
-            return TRAIN, set(scope.binds), set()
-        return (BLOCK if scope.binds else WORK), set(scope.binds), set()
-    return WORK, set(), set()
-
-
-def statements(cell: int, source: str) -> tuple[Statement, ...]:
-    """The top-level statements of a cell's source (SyntaxError when it does not parse)."""
-    tree = parse(source)
-    assert isinstance(tree, ast.Module)
-    found = []
-    for order, node in enumerate(tree.body):
-        kind, bound, updated = _classify(node)
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            parts: list[ast.AST] = [node.value] if node.value is not None else []
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            parts += [t for t in targets if not isinstance(t, ast.Name)]  # x.a = …, d[k] = …
-            now, later = _uses(parts)
-            now |= updated
-        elif kind in (DEF, CLASS, IMPORT, STAR):
-            now, later = _uses([node])
-        else:
-            now, later = _uses([node])
-            now -= bound
-        if kind == BLOCK and _only_definitions([node]):
-            kind = IMPORT  # try: import x / except ImportError: …
-        decorators = getattr(node, "decorator_list", [])
-        first = min([node.lineno, *(d.lineno for d in decorators)])
-        col = min([node.col_offset, *(d.col_offset - 1 for d in decorators)])
-        found.append(Statement(
-            cell=cell, order=order, kind=kind, first_line=first,
-            last_line=node.end_lineno or node.lineno, col=max(col, 0),
-            end_col=node.end_col_offset or 0, binds=frozenset(bound),
-            updates=frozenset(updated), uses_now=frozenset(now),
-            uses_later=frozenset(later), text=_summary(source, node),
-            trains_when_called=kind == DEF and any(
-                isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                and n.func.attr in TRAIN_METHODS for n in ast.walk(node))))
-    return tuple(found)
 
 
 # --------------------------------------------------------------------------- selection

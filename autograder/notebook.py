@@ -257,6 +257,8 @@ def other_cells(code: list[tuple[int, NotebookNode]], release: NotebookNode,
         if i in candidates:
             found.append(OtherCell(i, cell.source, "duplicate"))
             continue
+        if cell_meta(cell).get("role") == ROLE_HIDDEN or HIDDEN.match(cell.source):
+            continue  # instructor-only code of a solution: students never have it
         text = normalised(cell.source)
         rid = cell.get("id") if cell.get("id") in provided else by_source.get(text)
         if rid is not None and rid not in taken:
