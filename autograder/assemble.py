@@ -1,8 +1,10 @@
 """The assemble stage: the program the sandbox runs for one submission.
 
-Trusted setup cells from the release (never the student's copies), then the student's
-exercise cells only. Scratch cells are not run. IPython magics and shell escapes are
-turned into comments, with a note for the feedback.
+Trusted setup cells from the release (never the student's copies), then in notebook
+order: the student's exercise cells (top-level work left out under ``top_level: skip``),
+the release's provided cells, and from the student's other cells only what the graded
+code needs (``autograder.runorder``, ``autograder.dependencies``). IPython magics and
+shell escapes are turned into comments, with a note for the feedback.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 from nbformat import NotebookNode
 
 from autograder.course import Assignment, DataInput
-from autograder.notebook import Location, grade_up_to_here, setup_sources
+from autograder.notebook import Location, setup_sources
+from autograder.runorder import run_order
 
 IPYTHON_CALL = "get_ipython()"
 #: A line that is an IPython magic or shell escape (or assigns one's result), roughly.
@@ -27,12 +30,19 @@ CELL_MAGICS_RUN = ("time", "timeit", "capture")  # their body is Python: the har
 
 @dataclass(frozen=True)
 class Piece:
-    """One unit of code to run: a setup cell or an exercise's cell."""
+    """One unit of code to run: a setup cell, an exercise's cell, a provided cell, or
+    what was taken from one of the student's other cells.
 
-    kind: str  # "setup" or "exercise"
+    ``group`` is the exercise in whose define phase a provided or student piece runs (the
+    exercise cell it comes before); ``needed_by`` the exercises that need a student piece.
+    """
+
+    kind: str  # "setup", "exercise", "provided" or "student"
     label: str
     source: str
     exercise: str | None = None
+    group: str | None = None
+    needed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,19 +137,18 @@ def assemble(assignment: Assignment, release: NotebookNode, location: Location) 
     pieces = [Piece("setup", f"setup cell {i + 1}", src)
               for i, src in enumerate(setup_sources(release))]
     notes = list(location.notes)
-    for ex in assignment.exercises:
-        cell = location.cells.get(ex.id)
-        if cell is None:
+    parts, more = run_order(assignment, release, location, neutralise)
+    notes.extend(more)
+    last = next((p.exercise for p in reversed(parts) if p.kind == "exercise"), None)
+    for i, part in enumerate(parts):
+        # a provided or student piece runs with the next exercise cell (or the last one)
+        group = part.exercise if part.kind == "exercise" else next(
+            (p.exercise for p in parts[i:] if p.kind == "exercise"), last)
+        if group is None:
+            notes.append(f"{part.label} was not run: no exercise cell was found")
             continue
-        source, cut = grade_up_to_here(cell.source)
-        if cut:
-            notes.append(f"{ex.id}: graded up to the '# grade-up-to-here' line")
-        source, magics = neutralise(source)
-        if magics:
-            notes.append(f"{ex.id}: {magics} IPython magic or shell line(s) (starting with % "
-                         "or !) were not run; the grader runs plain Python")
-        pieces.append(Piece("exercise", f"exercise {ex.id} (cell {cell.index + 1})", source,
-                            ex.id))
+        pieces.append(Piece(part.kind, part.label, part.source, part.exercise,
+                            None if part.kind == "exercise" else group, part.needed_by))
     from autograder.datasets import IMAGE_FILES, describe
 
     # which copy of an image dataset is in use (the real one, or a stand-in), reported
@@ -147,7 +156,8 @@ def assemble(assignment: Assignment, release: NotebookNode, location: Location) 
                                               if i.dataset in IMAGE_FILES}))
     from autograder.probes import keras_of, public_probe
 
-    calls = tuple(ExerciseCall(ex.id, ex.names, ex.call, ex.record, ex.time_limit,
+    calls = tuple(ExerciseCall(ex.id, ex.names if ex.cell else (), ex.call, ex.record,
+                               ex.time_limit,
                                None if ex.probe is None else public_probe(ex, keras_of(assignment)),
                                ex.define_limit or assignment.define_limit)
                   for ex in assignment.exercises)

@@ -6,6 +6,8 @@ a marker comment on the cell's first line:
 - ``# GRADED FUNCTION: name`` (or ``# GRADED: id``): an exercise cell;
 - ``# SETUP``: frozen code the grader runs before the exercises (imports, data);
 - ``# HIDDEN``: instructor-only code, removed on release;
+- ``# PROVIDED`` (or the cell tag ``provided``): given code the grader runs from the
+  release, in notebook order among the exercise cells; it earns no points;
 - any other code cell: teaching code, shown to students, never run by the grader.
 
 In a submission, an exercise's cell is found by stable cell id, then by the
@@ -32,11 +34,13 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 GRADED = re.compile(r"^\s*#\s*GRADED(?:\s+[A-Z]+)?\s*:\s*([A-Za-z_][A-Za-z0-9_]*)", re.M)
 SETUP = re.compile(r"^\s*#\s*SETUP\b")
 HIDDEN = re.compile(r"^\s*#\s*HIDDEN\b")
+PROVIDED = re.compile(r"^\s*#\s*PROVIDED\b")
 GRADE_UP_TO_HERE = re.compile(r"^\s*#\s*grade-up-to-here\b", re.I | re.M)
 
 ROLE_EXERCISE = "exercise"
 ROLE_SETUP = "setup"
 ROLE_HIDDEN = "hidden"
+ROLE_PROVIDED = "provided"
 ROLE_TEACHING = "teaching"
 ROLE_CHECK = "check"  # a released check("…") cell: never run by the grader
 ROLE_CHECKER = "checker"  # the released cell that defines check(): never run by the grader
@@ -120,12 +124,14 @@ def solution_role(cell: NotebookNode, assignment: Assignment) -> tuple[str, Exer
             raise ValueError(f"a cell is marked as exercise {name!r}, which course.yaml does "
                              f"not declare for {assignment.id} (known: {known})")
         return ROLE_EXERCISE, ex
-    if role in (ROLE_SETUP, ROLE_HIDDEN, ROLE_TEACHING):
+    if role in (ROLE_SETUP, ROLE_HIDDEN, ROLE_TEACHING, ROLE_PROVIDED):
         return str(role), None
     if SETUP.match(cell.source):
         return ROLE_SETUP, None
     if HIDDEN.match(cell.source):
         return ROLE_HIDDEN, None
+    if PROVIDED.match(cell.source) or "provided" in cell.get("metadata", {}).get("tags", ()):
+        return ROLE_PROVIDED, None
     return ROLE_TEACHING, None
 
 
@@ -143,11 +149,28 @@ class LocatedCell:
 
 
 @dataclass(frozen=True)
+class OtherCell:
+    """A code cell of the submission that is no exercise's: what the grader makes of it.
+
+    ``kind`` is ``student`` (the student's own code: what graded code needs is taken from
+    it), ``setup`` (a copy of a release setup cell: the release's copy runs instead),
+    ``provided`` (a copy of the release's provided cell ``release_id``: the release's copy
+    runs at this place) or ``duplicate`` (another cell defining an exercise: not run).
+    """
+
+    index: int
+    source: str
+    kind: str
+    release_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Location:
     """Result of the locate stage for one submission."""
 
     cells: dict[str, LocatedCell]
     notes: tuple[str, ...]
+    others: tuple[OtherCell, ...] = ()
 
 
 def _defines(source: str, names: tuple[str, ...]) -> bool:
@@ -194,11 +217,15 @@ def locate(nb: NotebookNode, assignment: Assignment, release: NotebookNode) -> L
     stubs = {c.get("id"): c.source for c in release.cells}
     cells: dict[str, LocatedCell] = {}
     notes: list[str] = []
+    candidates: set[int] = set()
     for ex in assignment.exercises:
+        if not ex.cell:
+            continue  # cell: false — only its call runs
         for how, matches in _METHODS:
             found = [(i, c) for i, c in code if matches(c, ex)]
             if not found:
                 continue
+            candidates.update(i for i, _ in found)
             edited = [(i, c) for i, c in found if c.source != stubs.get(ex.id)]
             index, cell = (edited or found)[-1]
             if len(found) > 1:
@@ -209,24 +236,88 @@ def locate(nb: NotebookNode, assignment: Assignment, release: NotebookNode) -> L
             cells[ex.id] = LocatedCell(ex.id, cell.source, index, how)
             break
     notes.extend(frozen_cell_notes(nb, release))
-    return Location(cells=cells, notes=tuple(notes))
+    return Location(cells=cells, notes=tuple(notes),
+                    others=other_cells(code, release, cells, candidates))
+
+
+def other_cells(code: list[tuple[int, NotebookNode]], release: NotebookNode,
+                cells: dict[str, LocatedCell], candidates: set[int]) -> tuple[OtherCell, ...]:
+    """What each code cell that is no exercise's is: the student's, a setup or provided
+    cell's copy (compared without comments and layout), or a duplicate exercise cell."""
+    graded = {c.index for c in cells.values()}
+    setup = {normalised(c.source) for c in release.cells
+             if c.cell_type == "code" and cell_meta(c).get("role") == ROLE_SETUP}
+    provided = {c.get("id"): normalised(c.source) for c in provided_cells(release)}
+    by_source = {v: k for k, v in provided.items()}
+    found: list[OtherCell] = []
+    taken: set[str] = set()
+    for i, cell in code:
+        if i in graded:
+            continue
+        if i in candidates:
+            found.append(OtherCell(i, cell.source, "duplicate"))
+            continue
+        if cell_meta(cell).get("role") == ROLE_HIDDEN or HIDDEN.match(cell.source):
+            continue  # instructor-only code of a solution: students never have it
+        text = normalised(cell.source)
+        rid = cell.get("id") if cell.get("id") in provided else by_source.get(text)
+        if rid is not None and rid not in taken:
+            taken.add(str(rid))
+            found.append(OtherCell(i, cell.source, ROLE_PROVIDED, str(rid)))
+        elif cell_meta(cell).get("role") == ROLE_SETUP or text in setup:
+            found.append(OtherCell(i, cell.source, ROLE_SETUP))
+        else:
+            found.append(OtherCell(i, cell.source, "student"))
+    return tuple(found)
+
+
+def normalised(source: str) -> str:
+    """A cell's code without comments, blank lines or layout (for comparing setup cells).
+
+    Code that does not parse is compared line by line, stripped, without ``#`` comments.
+    """
+    try:
+        return ast.dump(ast.parse(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        lines = (line.split("#", 1)[0].strip() for line in source.splitlines())
+        return "\n".join(line for line in lines if line)
+
+
+def is_foreign(nb: NotebookNode, release: NotebookNode) -> bool:
+    """True for a notebook that was not made from this release (another generation's).
+
+    Ours carry the release's cell ids or its ``autograder`` metadata.
+    """
+    ids = {c.get("id") for c in release.cells if cell_meta(c).get("role")}
+    if nb.get("metadata", {}).get(METADATA_KEY):
+        return False
+    return not any(c.get("id") in ids or cell_meta(c).get("role") for c in nb.cells)
 
 
 def frozen_cell_notes(nb: NotebookNode, release: NotebookNode) -> list[str]:
-    """Notes on read-only cells of the release that the submission deleted or edited."""
+    """Notes on read-only cells of the release that the submission deleted or edited.
+
+    Setup cells are compared without comments and layout. A notebook that was not made
+    from this release (another generation's) gets one informational note instead: its
+    own setup cells are not tampering, and the release's run anyway.
+    """
     by_id = {c.get("id"): c for c in nb.cells}
-    sources = {c.source for c in nb.cells}
+    sources = {normalised(c.source) for c in nb.cells if c.cell_type == "code"}
     edited = deleted = 0
     for cell in release.cells:
         if cell_meta(cell).get("role") != ROLE_SETUP:
             continue
         mine = by_id.get(cell.get("id"))
-        if (mine is not None and mine.source == cell.source) or cell.source in sources:
+        original = normalised(cell.source)
+        if (mine is not None and normalised(mine.source) == original) or original in sources:
             continue
         if mine is None:
             deleted += 1
         else:
             edited += 1
+    if (edited or deleted) and is_foreign(nb, release):
+        return ["this notebook was not made from this course's release (its setup cells "
+                "differ); the grader ran the course's setup cells before your code"]
     notes = []
     if edited:
         notes.append(f"{edited} read-only setup cell(s) were edited; the grader used the "
@@ -249,6 +340,12 @@ def setup_sources(release: NotebookNode) -> list[str]:
     """The trusted frozen code the grader runs, from the release notebook."""
     return [c.source for c in release.cells
             if c.cell_type == "code" and cell_meta(c).get("role") == ROLE_SETUP]
+
+
+def provided_cells(release: NotebookNode) -> list[NotebookNode]:
+    """The release's provided cells (run by the grader from the release, in order)."""
+    return [c for c in release.cells
+            if c.cell_type == "code" and cell_meta(c).get("role") == ROLE_PROVIDED]
 
 
 def as_text(nb: NotebookNode) -> str:

@@ -70,9 +70,11 @@ INTRO = """## How this notebook is checked and graded
 - **Check as you go.** Run the *checker* cell below once, then each `check("…")` cell after
   an exercise: it runs the same public checks as the grader, right here, with hints for
   common mistakes. Checks marked *hidden* run only when you submit.
-- **Grading** runs only the setup cells (as released, even if you edit them) and your
-  exercise cells, in a fresh process with a time budget per exercise. Your other cells
-  (experiments, long training runs) are not run, and `%magics` or `!shell` lines are skipped.
+- **Grading** runs the setup and provided cells (as released, even if you edit them),
+  your exercise cells, and from your other cells only what your exercises need (imports,
+  helper functions, constants), in a fresh process with a time budget per exercise.
+  Top-level work (training, plots, prints) is not run, and `%magics` or `!shell` lines
+  are skipped; the feedback lists what was taken from where.
 - **`# grade-up-to-here`**: put this line in an exercise cell to have the grader ignore
   everything below it in that cell (unfinished experiments, for example).
 - **Submit** this `.ipynb` file, saved after your last change.
@@ -114,6 +116,10 @@ def build_release(solution: NotebookNode, assignment: Assignment, where: str,
             new.execution_count = None
             new.source = stub_solution(cell.source, f"{where}, cell {i + 1}")
         if ex is not None:
+            if not ex.cell:
+                raise CourseError(f"{where}, cell {i + 1}: exercise {ex.id} has cell: false "
+                                  "in course.yaml, so it has no cell of its own; remove the "
+                                  "cell's marker or the key")
             if ex.id in seen:
                 raise CourseError(f"{where}, cell {i + 1}: a second cell for exercise {ex.id}")
             seen.add(ex.id)
@@ -128,7 +134,7 @@ def build_release(solution: NotebookNode, assignment: Assignment, where: str,
         if checker is not None and len(cells) == 1:
             add(nbformat.v4.new_markdown_cell(INTRO), ROLE_TEACHING, "how-grading-works")
             add(nbformat.v4.new_code_cell(checker), ROLE_CHECKER, "checker")
-    missing = [e.id for e in assignment.exercises if e.id not in seen]
+    missing = [e.id for e in assignment.exercises if e.id not in seen and e.cell]
     if missing:
         raise CourseError(
             f"{where}: no cell for exercise(s) {', '.join(missing)}; mark each with "

@@ -110,7 +110,8 @@ def _assignment(
                           "(letters, digits, _)")
     r = Reader(path, node, where, line)
     r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "max_file_mb",
-            "exercises", "data", "keras", "drift", *PHASE_LIMITS])
+            "exercises", "data", "keras", "drift", "top_level", "student_cells",
+            *PHASE_LIMITS])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
         raise r.fail(
@@ -145,7 +146,32 @@ def _assignment(
         **phase_limits(r, PHASE_LIMITS),
         keras=keras_generation(r, keras),
         drift=drift_policy(r),
+        top_level=_top_level(r) or "skip",
+        student_cells=_student_cells(r),
     )
+
+
+TOP_LEVEL = ("skip", "run")
+
+
+def _top_level(r: Reader) -> str | None:
+    """``top_level: skip|run`` (assignment or exercise): top-level statements other than
+    definitions and imports in graded and student cells are skipped, or run."""
+    value = r.get("top_level", str, None)
+    if value is not None and value not in TOP_LEVEL:
+        raise r.fail("top_level", f"must be one of {', '.join(TOP_LEVEL)}, found {value!r}")
+    return value
+
+
+def _student_cells(r: Reader) -> bool:
+    """``student_cells: true|false`` (assignment): take what graded code needs from the
+    student's other code cells (default true)."""
+    return bool(r.get("student_cells", bool, True))
+
+
+def _cell(r: Reader) -> bool:
+    """``cell: false`` (exercise): no cell of its own; only its ``call:`` runs."""
+    return bool(r.get("cell", bool, True))
 
 
 def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
@@ -181,7 +207,7 @@ def _exercise(
 ) -> Exercise:
     r = Reader(path, node, where, line)
     r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
-            "hints", "probe", "define_limit", "gate"])
+            "hints", "probe", "define_limit", "gate", "top_level", "cell"])
     ex_id = r.get("id", str, check=identifier)
     entry = r.get("entry", str, ex_id, check=identifier)
     aliases = r.get("aliases", list, [])
@@ -222,6 +248,8 @@ def _exercise(
                                                           r.node["probe"], record),
         **phase_limits(r, ("define_limit",)),
         gate=_gate(r),
+        top_level=_top_level(r),
+        cell=_cell(r),
     )
 
 

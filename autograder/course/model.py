@@ -100,6 +100,8 @@ class Exercise:
     #: seconds for the exercise cell's own top-level code (None: the assignment's budget)
     define_limit: float | None = None
     gate: bool = False  # must pass fully, or the assignment scores 0
+    top_level: str | None = None  # "skip" or "run"; None: the assignment's
+    cell: bool = True  # False: no cell of its own, only its call runs
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -131,11 +133,17 @@ class Assignment:
     between_limit: float | None = None  # from an exercise's end to the next event
     keras: int = 3  # the Keras generation the sandbox runs: 3, or 2 (tf_keras)
     drift: DriftPolicy = DriftPolicy()  # Keras 2→3 drift errors: regrade under Keras 2?
+    top_level: str = "skip"  # top-level work in graded and student cells: "skip" or "run"
+    student_cells: bool = True  # take what graded code needs from the student's other cells
 
     @property
     def max_score(self) -> float:
         """Points available for the whole assignment."""
         return sum(e.max_score for e in self.exercises)
+
+    def top_level_of(self, exercise: Exercise) -> str:
+        """``skip`` or ``run``: the exercise's own ``top_level``, else the assignment's."""
+        return exercise.top_level or self.top_level
 
     def exercise(self, exercise_id: str) -> Exercise:
         """The exercise with this id (KeyError when there is none)."""

@@ -152,6 +152,7 @@ class Harness:
         self.ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.ns["get_ipython"] = lambda: _IPythonStub(self.ns)
         self.definition_errors: dict[str, dict[str, Any]] = {}
+        self.support_errors: dict[str, list[str]] = {}  # a taken cell failed: why, by exercise
         self.pid = os.getpid()
         self.own_pid_namespace = bool(job.get("own_pid_namespace"))
 
@@ -242,16 +243,29 @@ class Harness:
         if any(c.get("record") == "last_fit" for c in job["calls"]):
             remember_fit()
         skip_define = set(job.get("skip_define", ()))
+        current: str | None = None
         for piece in job["pieces"]:
             ex = piece.get("exercise")
-            if piece["kind"] != "exercise" or ex in skip_define:
+            # a cell taken from the student's notebook, or a provided one, runs in the define
+            # phase of the exercise cell it comes before (its "group")
+            group = ex if piece["kind"] == "exercise" else piece.get("group")
+            if piece["kind"] == "setup" or group is None or group in skip_define:
                 continue
-            self.event("define", ex)
+            if group != current:
+                self.event("define", group)
+                current = group
             seed_everything(seed)
             with self.timed("define"):
                 error, out = self.run_code(piece["source"], f"<{piece['label']}>")
-            if error:
+            if error and piece["kind"] == "exercise":
                 self.definition_errors[ex] = {**error, "stdout": out}
+            elif error:
+                at = str(error.get("traceback", "")).rsplit(f"<{piece['label']}>\", line ", 1)
+                line = f" line {at[1].split()[0].rstrip(',')}" if len(at) == 2 else ""
+                why = (f"[grader] {piece['label']}{line}, run because your code needs it, "
+                       f"failed: {error.get('type')}: {error.get('text')}")
+                for needer in piece.get("needed_by") or (group,):
+                    self.support_errors.setdefault(needer, []).append(why)
         self.event("defined")
         speedups += compat.apply()  # Keras first imported by an exercise cell
         skip_call = set(job.get("skip_call", ()))
@@ -290,11 +304,11 @@ class Harness:
             err = self.definition_errors[ex]
             return {"status": "error", "phase": "define", "error": err, "stdout": err["stdout"],
                     "seconds": 0.0}
-        names = call["names"]
+        names = call["names"]  # none for an exercise with no cell of its own
         defined = [n for n in names if n in self.ns]
-        if not defined:
+        if names and not defined:
             return {"status": "missing", "names": names, "seconds": 0.0}
-        if names[0] not in self.ns:
+        if names and names[0] not in self.ns:
             self.ns[names[0]] = self.ns[defined[0]]
         seed_everything(seed)
         LAST_FIT.clear()  # record: last_fit takes the model fit trained during this call
@@ -330,8 +344,10 @@ class Harness:
         notes = "".join(f"\n[grader] {note}" for note in compat.take_notes())
         record.update(stdout=(capture.text() + notes).lstrip("\n"),
                       seconds=round(returned - started, 3))
-        if record["status"] == "ok":
+        if record["status"] == "ok" and names:
             record["alias"] = defined[0] if defined[0] != names[0] else None
+        elif record["status"] != "ok" and ex in self.support_errors:
+            record["stdout"] = "\n".join([*self.support_errors[ex], record["stdout"]])
         return record
 
     def finish(self, summary: dict[str, Any]) -> None:
