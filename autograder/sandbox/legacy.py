@@ -72,7 +72,7 @@ def use_keras2() -> None:
     for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
         del sys.modules[name]  # nothing has imported Keras 3 yet; be sure all the same
     sys.meta_path.insert(0, KerasAlias())
-    importlib.import_module(TARGET)
+    importlib.import_module(ALIAS)  # tf_keras, in sys.modules as keras: the harness seeds it
     honour_lr()
 
 
