@@ -1,6 +1,6 @@
 """Keras 2 inside the sandbox: ``import keras`` gives ``tf_keras``, and ``lr=`` is honoured.
 
-Sandbox-side code, like the harness: copied beside ``harness.py`` and imported by it only
+Sandbox-side code, like the harness: copied beside ``harness.py``, which uses it only
 for an assignment declared ``keras: 2``. The process also runs with
 ``TF_USE_LEGACY_KERAS=1``, so ``tf.keras`` (and ``from tensorflow import keras``) is
 ``tf_keras`` already; this module makes ``import keras`` and ``from keras import layers``
