@@ -1,6 +1,6 @@
 """Keras 2 inside the sandbox: ``import keras`` gives ``tf_keras``, and ``lr=`` is honoured.
 
-Sandbox-side code, like the harness: copied beside ``harness.py`` and imported by it only
+Sandbox-side code, like the harness: copied beside ``harness.py``, which uses it only
 for an assignment declared ``keras: 2``. The process also runs with
 ``TF_USE_LEGACY_KERAS=1``, so ``tf.keras`` (and ``from tensorflow import keras``) is
 ``tf_keras`` already; this module makes ``import keras`` and ``from keras import layers``
@@ -72,5 +72,5 @@ def use_keras2() -> None:
     for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
         del sys.modules[name]  # nothing has imported Keras 3 yet; be sure all the same
     sys.meta_path.insert(0, KerasAlias())
-    importlib.import_module(TARGET)
+    importlib.import_module(ALIAS)  # tf_keras, in sys.modules as keras: the harness seeds it
     honour_lr()

@@ -12,8 +12,8 @@ through its own descriptor.
 
 Layout of a run's private folder (``root``)::
 
-    control/   grader-owned, read-only to the sandbox: harness.py, recording.py, job-N.json,
-               output.log
+    control/   grader-owned, read-only to the sandbox: harness.py, recording.py, legacy.py,
+               job-N.json, output.log
     outbox/    the sandbox's records and data files (read back defensively)
     work/      the student's working folder (cwd); tmp/ and .keras/ beside it
 """
