@@ -169,11 +169,26 @@ def sandbox_uid() -> Iterator[int | None]:
             os.close(fd)
             continue
         try:
+            end_leftovers(uid)  # of an earlier run that had this uid: not this run's
             yield uid
         finally:
             os.close(fd)  # releases the lock
         return
     raise OSError(f"all {len(uids)} sandbox uids are in use")
+
+
+def end_leftovers(uid: int) -> None:
+    """Kill every process still running as ``uid`` (the lease holder's own, from before)."""
+    import signal
+
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, StopIteration):
+            status = Path(entry.path, "status").read_text()
+            line = next(x for x in status.splitlines() if x.startswith("Uid:"))
+            if int(line.split()[1]) == uid:
+                os.kill(int(entry.name), signal.SIGKILL)
 
 
 def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path,
