@@ -87,9 +87,12 @@ QUICK = {"a": "# GRADED FUNCTION: a\ndef a():\n    ### BEGIN SOLUTION\n    retur
 @ROOT_ONLY
 def test_a_run_the_machine_failed_is_a_grader_error_and_graded_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a private lock folder and uids no other sandbox on this machine uses: the test takes
+    # them all, and must not take (or clean up) the uids of other graders' runs
     locks = tmp_path / "uids"
     locks.mkdir(mode=0o700)
     monkeypatch.setattr(isolation, "_lease_folder", lambda: locks)
+    monkeypatch.setattr(isolation, "SANDBOX_UIDS", range(2_100_000, 2_100_004))
     course = tiny_course(tmp_path, {"exercises": [
         {"id": "a", "record": "arrays", "time_limit": 30,
          "checks": [{"name": "right", "check": "array_values", "points": 1}]}]}, QUICK,

@@ -23,7 +23,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,8 +141,9 @@ def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
 
 
 def _lease_folder() -> Path:
-    """The grader's own folder of uid locks (private to the grader's user)."""
-    folder = Path(tempfile.gettempdir()) / f"autograder-uids-{os.geteuid()}"
+    """The grader's own folder of uid locks (private to the grader's user); one place for
+    every grader on the machine, whatever its TMPDIR, since leases exclude each other."""
+    folder = Path("/tmp") / f"autograder-uids-{os.geteuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
     st = os.lstat(folder)
     if st.st_uid != os.geteuid() or folder.is_symlink() or st.st_mode & 0o077:
@@ -173,11 +173,26 @@ def sandbox_uid() -> Iterator[int | None]:
             os.close(fd)
             continue
         try:
+            end_leftovers(uid)  # of an earlier run that had this uid: not this run's
             yield uid
         finally:
             os.close(fd)  # releases the lock
         return
     raise OSError(f"all {len(uids)} sandbox uids are in use")
+
+
+def end_leftovers(uid: int) -> None:
+    """Kill every process still running as ``uid`` (the lease holder's own, from before)."""
+    import signal
+
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, StopIteration):
+            status = Path(entry.path, "status").read_text()
+            line = next(x for x in status.splitlines() if x.startswith("Uid:"))
+            if int(line.split()[1]) == uid:
+                os.kill(int(entry.name), signal.SIGKILL)
 
 
 def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path,
