@@ -19,6 +19,6 @@ def gated_total(assignment: Assignment, exercises: Sequence[ExerciseResult]) -> 
     if not shut:
         return total, ""
     named = ", ".join(f"{e.title} ({e.score:g}/{e.max_score:g})" for e in shut)
-    verb = "is a required exercise" if len(shut) == 1 else "are required exercises"
-    return 0.0, (f"score 0 (without the gate: {total:g}/{assignment.max_score:g}): {named} "
-                 f"{verb} that must pass fully for the assignment to count")
+    return 0.0, (f"{named} must pass fully, so the assignment scores 0 "
+                 f"({total:g}/{assignment.max_score:g} without "
+                 f"{'this gate' if len(shut) == 1 else 'these gates'})")

@@ -338,7 +338,10 @@ def test_only_keras_functions_pass_the_model_scan() -> None:
 def test_a_failed_gate_scores_zero_everywhere(tmp_path: Path) -> None:
     from test_course import EXAMPLES
 
+    from autograder.release import release
+
     course = load_course(_tiny_course(tmp_path / "course", GATED))
+    release(course)  # the tiny course's own release (its reference run included)
     paths = [EXAMPLES / "correct.ipynb", EXAMPLES / "integer_arrays.ipynb",
              EXAMPLES / "unscaled_prices.ipynb"]
     out = tmp_path / "reports"
@@ -352,8 +355,12 @@ def test_a_failed_gate_scores_zero_everywhere(tmp_path: Path) -> None:
     unscaled = results["unscaled_prices"]  # the gate passes; value_close does not
     assert unscaled.score == 3 and not unscaled.message
     value = next(e for e in unscaled.exercises if e.id == "train_house_model")
-    assert "returned 50, expected 1" in value.checks[0].message
+    assert "returned 100, expected 1" in value.checks[0].message
     saved = json.loads((out / "integer_arrays.json").read_text(encoding="utf-8"))
     assert saved["score"] == 0 and "must pass fully" in saved["message"]
-    csv_text = next(out.glob("*.csv")).read_text(encoding="utf-8")
-    assert "must pass fully" in csv_text
+    assert "must pass fully" in (out / "week1.csv").read_text(encoding="utf-8")
+    assert "must pass fully" in (out / "integer_arrays.html").read_text(encoding="utf-8")
+    from autograder.reporters.console import feedback, table
+
+    assert "must pass fully" in feedback(integer)
+    assert "must pass fully" in table([integer])

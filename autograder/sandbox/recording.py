@@ -278,19 +278,32 @@ LAST_FIT: dict[str, Any] = {}
 
 
 def remember_fit() -> bool:
-    """Make ``keras.Model.fit`` remember the model it trains (for ``record: last_fit``).
+    """Make ``Model.fit`` remember the model it trains (for ``record: last_fit``).
 
     A minimal wrapper: it notes the model (and, once fit returns, its History) and calls
-    Keras' own fit unchanged. Returns whether Keras could be patched.
+    Keras' own fit unchanged. Keras 3 is patched, and Keras 2 (``tf_keras``) too when the
+    run uses it. Returns whether any Keras could be patched.
     """
-    try:
-        import keras
-    except ImportError:
-        return False
-    original = keras.Model.fit
-    if getattr(original, "_autograder_remembers", False):
-        return True
+    import importlib
 
+    names = ["keras"]
+    if "tf_keras" in sys.modules or os.environ.get("TF_USE_LEGACY_KERAS") == "1":
+        names.append("tf_keras")
+    patched = False
+    for name in names:
+        try:
+            model_class = importlib.import_module(name).Model
+        except (ImportError, AttributeError):
+            continue
+        patched = True
+        original = model_class.fit
+        if getattr(original, "_autograder_remembers", False):
+            continue
+        model_class.fit = _remembering(original)
+    return patched
+
+
+def _remembering(original: Any) -> Any:
     def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
         LAST_FIT.clear()
         LAST_FIT["model"] = self
@@ -301,8 +314,7 @@ def remember_fit() -> bool:
 
     fit._autograder_remembers = True  # type: ignore[attr-defined]
     fit.__doc__ = original.__doc__
-    keras.Model.fit = fit
-    return True
+    return fit
 
 
 def record_last_fit(outbox: str, ex: str, result: Any) -> tuple[list[str], Any]:
