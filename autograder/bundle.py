@@ -33,6 +33,7 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.execution": ("execution.py", False),
     "autograder.outbox": ("outbox.py", False),
     "autograder.checks": ("checks/__init__.py", True),
+    "autograder.checks.allowed": ("checks/allowed.py", False),
     "autograder.checks.arrays": ("checks/arrays.py", False),
     "autograder.checks.model": ("checks/model.py", False),
     "autograder.checks.values": ("checks/values.py", False),

@@ -27,6 +27,12 @@ FASHION_FILES = {
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 KNOWN = ("fashion_mnist", "horses_or_humans")
 IMAGE_FILES = ("horses_or_humans",)  # datasets handed to the sandbox as image files
+#: each dataset's splits, and its class labels in label order (what course.yaml may name)
+SPLITS = {"fashion_mnist": ("train", "test"),
+          "horses_or_humans": ("train", "validation", "predict", "heldout")}
+LABELS = {"fashion_mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                            "Shirt", "Sneaker", "Bag", "Ankle boot"),
+          "horses_or_humans": ("horse", "human")}
 
 
 def _candidates() -> list[Path]:

@@ -168,3 +168,85 @@ def test_cli_missing_course_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert err.startswith(f"autograder: error: no course file at {missing}")
     assert "--course" in err
+
+
+def repo_course_variant(folder: Path, old: str, new: str) -> tuple[Path, str]:
+    """The repository's course.yaml with one edit, reading the repository's solutions."""
+    text = (ROOT / "course.yaml").read_text(encoding="utf-8")
+    text = variant("course: intro-tensorflow\n",
+                   f"course: intro-tensorflow\nsolutions: {ROOT / 'solutions'}\n", text)
+    text = variant(old, new, text)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "course.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+#: the instructor typos of issue 14, each caught when the course loads
+TYPOS = [
+    pytest.param("{compare: [count, pixels]}", "{compare: [count, pixles]}", "pixles",
+                 ["params.compare: unknown item 'pixles'", "allowed: count, size,",
+                  "did you mean 'pixels'?"], id="compare-pixles"),
+    pytest.param("rtol: 1.0e-5", "rtol: -1", "rtol: -1",
+                 ["params.rtol: -1.0 is not allowed here: it must be ≥ 0"], id="rtol-negative"),
+    pytest.param("{kind: float, labels", "{kind: flaot, labels", "flaot",
+                 ["params.kind: unknown value 'flaot'; allowed: float, integer, same",
+                  "did you mean 'float'?"], id="kind-flaot"),
+    pytest.param("tolerance: 0.3\n", "tolerance: -0.3\n", "tolerance: -0.3",
+                 ["params.tolerance: -0.3 is not allowed here: it must be ≥ 0"],
+                 id="tolerance-negative"),
+    pytest.param("threshold: 0.85}", "threshold: 85}", "threshold: 85}",
+                 ["params.threshold: 85.0 is not allowed here", "did you mean 0.85?"],
+                 id="threshold-85"),
+    pytest.param("metric: val_accuracy,", "metric: val_acuracy,", "val_acuracy",
+                 ["params.metric: unknown metric 'val_acuracy'",
+                  "did you mean 'val_accuracy'?"], id="metric-val_acuracy"),
+    pytest.param("{dataset: horses_or_humans, split: predict, threshold: 0.75}",
+                 "{labels: [horse, humna], dataset: horses_or_humans, split: predict}",
+                 "humna", ["params.labels: unknown label 'humna'; allowed: horse, human",
+                           "did you mean 'human'?"], id="labels-humna"),
+    pytest.param("{dataset: fashion_mnist, split: test, scale: 255.0, threshold: 0.85}",
+                 "{dataset: fashion_mnsit, split: test, scale: 255.0, threshold: 0.85}",
+                 "fashion_mnsit", ["params.dataset: unknown dataset 'fashion_mnsit'",
+                                   "did you mean 'fashion_mnist'?"], id="dataset-misspelled"),
+    pytest.param("{dataset: fashion_mnist, split: test, scale: 255.0, threshold: 0.85}",
+                 "{dataset: fashion_mnist, split: tset, scale: 255.0, threshold: 0.85}",
+                 "split: tset", ["params.split: unknown split of fashion_mnist 'tset'",
+                                 "allowed: train, test"], id="split-misspelled"),
+    pytest.param("{dataset: horses_or_humans, split: heldout, threshold: 0.8}",
+                 "{dataset: fashion_mnist, split: test, threshold: 0.8}",
+                 "{dataset: fashion_mnist, split: test, threshold: 0.8}",
+                 ["params.dataset: this check needs a dataset of image files"],
+                 id="dataset-wrong-kind"),
+    pytest.param("check: layer_table\n            points: 3\n          - name: 40",
+                 "check: layer_tabel\n            points: 3\n          - name: 40",
+                 "layer_tabel", ["unknown check 'layer_tabel'", "did you mean 'layer_table'?"],
+                 id="check-misspelled"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "expected"), TYPOS)
+def test_instructor_typos_are_caught_at_load(tmp_path: Path, old: str, new: str, needle: str,
+                                             expected: list[str]) -> None:
+    path, text = repo_course_variant(tmp_path, old, new)
+    with pytest.raises(CourseError) as info:
+        load_course(path)
+    message = str(info.value)
+    assert f"course.yaml:{line_of(text, needle)}:" in message, message
+    for part in expected:
+        assert part in message, message
+
+
+def test_typos_exit_2_naming_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, text = repo_course_variant(tmp_path, "{kind: float, labels", "{kind: flaot, labels")
+    assert main(["--course", str(path), "release", "--check"]) == 2
+    err = capsys.readouterr().err
+    assert f"course.yaml:{line_of(text, 'flaot')}:" in err
+    assert "did you mean 'float'?" in err
+
+
+def test_repository_course_is_strictly_valid() -> None:
+    course = load_course(ROOT / "course.yaml")
+    (answers,) = [c for c in course.assignment("week4").exercise("predict_image").checks
+                  if c.hidden]
+    assert answers.params.labels == ("horse", "human")

@@ -9,15 +9,25 @@ labels never enter the sandbox.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 
 from autograder.checks import CheckSpec, Verdict, number, plural
+from autograder.checks.allowed import (
+    ClassLabel,
+    DatasetName,
+    Fraction,
+    ParamContext,
+    Range,
+    dataset_problems,
+    unknown,
+)
 from autograder.checks.values import NEAR
 from autograder.facts import ExerciseFacts
 
-ASPECTS = ("count", "size", "batch", "mode", "labels", "samples", "pixels")
+Aspect = Literal["count", "size", "batch", "mode", "labels", "samples", "pixels"]
+ASPECTS: tuple[Aspect, ...] = get_args(Aspect)
 NAMES = ("the training generator", "the validation generator")
 
 
@@ -30,7 +40,12 @@ class GeneratorParams:
     ``samples`` how many images it found; ``pixels`` the pixel range (rescaling).
     """
 
-    compare: tuple[str, ...] = ASPECTS
+    compare: tuple[Aspect, ...] = ASPECTS
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """At least one aspect to compare."""
+        return [] if self.compare else [("compare", "give at least one of "
+                                                    + ", ".join(ASPECTS))]
 
 
 @dataclass(frozen=True)
@@ -40,11 +55,15 @@ class HeldoutImagesParams:
     Images are loaded at the model's own input size, divided by ``scale``.
     """
 
-    dataset: str
+    dataset: Annotated[str, DatasetName()]
     split: str
-    threshold: float
-    limit: int | None = None
-    scale: float = 255.0
+    threshold: Annotated[float, Fraction()]
+    limit: Annotated[int, Range(1)] | None = None
+    scale: Annotated[float, Range(0, open_low=True)] = 255.0
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """A split of this dataset; a dataset of image files."""
+        return dataset_problems(self.dataset, self.split, context, image_files=True)
 
 
 @dataclass(frozen=True)
@@ -55,11 +74,27 @@ class AnswerParams:
     (which it keeps) and wants at least ``threshold`` of them right.
     """
 
-    labels: tuple[str, ...] = ("horse", "human")
-    dataset: str | None = None
+    labels: tuple[Annotated[str, ClassLabel()], ...] = ("horse", "human")
+    dataset: Annotated[str, DatasetName()] | None = None
     split: str | None = None
-    limit: int | None = None
-    threshold: float = 0.75
+    limit: Annotated[int, Range(1)] | None = None
+    threshold: Annotated[float, Fraction()] = 0.75
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """Labels that are the dataset's own, in its order; a split of it."""
+        problems = dataset_problems(self.dataset, self.split, context, image_files=True)
+        if not self.labels:
+            problems.append(("labels", "give the labels an answer may be"))
+        classes = context.classes.get(self.dataset or "")
+        if classes:
+            for label in self.labels:
+                if label not in classes:
+                    problems.append(("labels", unknown(f"label of {self.dataset}", label,
+                                                       classes)))
+            if not problems and tuple(self.labels) != tuple(classes):
+                problems.append(("labels", f"{self.dataset}'s labels, in its order, are "
+                                           f"{list(classes)}"))
+        return problems
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from autograder.checks import CheckFunction, CheckSpec, builtin_checks
+from autograder.checks.allowed import ParamContext, unknown
 from autograder.course.model import (
     Assignment,
     CallbackProbe,
@@ -116,20 +117,21 @@ def _assignment(
             f"{solutions_dir / aid / notebook} does not exist; put the solution notebook there "
             "or fix the name",
         )
+    data_node = r.get("data", dict, {})
+    data = tuple(_data_input(path, f"{where}.data.{name}", name, n)
+                 for name, n in data_node.items())
     ex_nodes = r.get("exercises", list)
     if not ex_nodes:
         raise r.fail("exercises", "no exercises; add at least one")
+    context = param_context(data)
     exercises = tuple(
-        _exercise(path, f"{where}.exercises[{i}]", n, checks, line)
+        _exercise(path, f"{where}.exercises[{i}]", n, checks, line, context)
         for i, n, line in entries(ex_nodes)
     )
     ids = [e.id for e in exercises]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise r.fail("exercises", f"exercise ids must be unique; repeated: {', '.join(dupes)}")
-    data_node = r.get("data", dict, {})
-    data = tuple(_data_input(path, f"{where}.data.{name}", name, n)
-                 for name, n in data_node.items())
     return Assignment(
         id=aid,
         data=data,
@@ -143,8 +145,19 @@ def _assignment(
     )
 
 
+def param_context(data: tuple[DataInput, ...]) -> ParamContext:
+    """What a check's params are validated against: the datasets the grader knows, their
+    splits and labels, and the labels of the image datasets this assignment hands out."""
+    from autograder.datasets import IMAGE_FILES, KNOWN, LABELS, SPLITS
+
+    used = dict.fromkeys(d.dataset for d in data if d.dataset in IMAGE_FILES)
+    labels = tuple(dict.fromkeys(x for d in used for x in LABELS.get(d, ())))
+    return ParamContext(datasets=tuple(KNOWN), labels=labels, splits=dict(SPLITS),
+                        classes=dict(LABELS))
+
+
 def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
-    from autograder.datasets import IMAGE_FILES, KNOWN
+    from autograder.datasets import IMAGE_FILES, KNOWN, SPLITS
 
     if not IDENTIFIER.match(str(name)):
         raise CourseError(f"{path}: {where}: a data name must be a Python identifier")
@@ -159,14 +172,17 @@ def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
     r.only(["dataset", "split", "part", "limit"])
     dataset = r.get("dataset", str)
     if dataset not in KNOWN:
-        raise r.fail("dataset", f"unknown dataset {dataset!r}; known: {', '.join(KNOWN)}")
+        raise r.fail("dataset", unknown("dataset", dataset, KNOWN))
     part = r.get("part", str)
     if part not in DATA_PARTS:
-        raise r.fail("part", f"must be one of {', '.join(DATA_PARTS)}")
+        raise r.fail("part", unknown("part", part, DATA_PARTS))
     if (part in ("folder", "files")) != (dataset in IMAGE_FILES):
         parts = "folder and files" if dataset in IMAGE_FILES else "images and labels"
         raise r.fail("part", f"{dataset} gives parts {parts}")
-    return DataInput(name=str(name), dataset=dataset, split=r.get("split", str), part=part,
+    split = r.get("split", str)
+    if split not in SPLITS.get(dataset, (split,)):
+        raise r.fail("split", unknown(f"split of {dataset}", split, SPLITS[dataset]))
+    return DataInput(name=str(name), dataset=dataset, split=split, part=part,
                      limit=r.get("limit", int, None, check=positive))
 
 
@@ -187,7 +203,7 @@ def _probe(path: Path, where: str, node: Any, record: str) -> CallbackProbe:
 
 def _exercise(
     path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
-    line: int = 0,
+    line: int = 0, context: ParamContext | None = None,
 ) -> Exercise:
     r = Reader(path, node, where, line)
     r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
@@ -200,7 +216,7 @@ def _exercise(
             raise r.fail("aliases", f"each alias must be an identifier, found {alias!r}")
     record = r.get("record", str, "value")
     if record not in RECORD_KINDS:
-        raise r.fail("record", f"must be one of {', '.join(RECORD_KINDS)}, found {record!r}")
+        raise r.fail("record", unknown("record kind", record, RECORD_KINDS))
     call = r.get("call", str, f"{entry}()")
     try:
         compile(call, "<call>", "eval")
@@ -210,7 +226,7 @@ def _exercise(
     if not check_nodes:
         raise r.fail("checks", "an exercise needs at least one check")
     ex_checks = tuple(
-        build_check(path, f"{where}.checks[{i}]", n, checks, line)
+        build_check(path, f"{where}.checks[{i}]", n, checks, line, context)
         for i, n, line in entries(check_nodes)
     )
     names = [c.name for c in ex_checks]
