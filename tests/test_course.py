@@ -250,3 +250,37 @@ def test_repository_course_is_strictly_valid() -> None:
     (answers,) = [c for c in course.assignment("week4").exercise("predict_image").checks
                   if c.hidden]
     assert answers.params.labels == ("horse", "human")
+
+
+def test_release_fails_when_the_solution_fails_a_check(tmp_path: Path) -> None:
+    """A check the reference solution itself fails is an error at release, naming the line."""
+    text = variant("            params: {what: returned arrays}\n",
+                   "            params: {what: returned arrays}\n"
+                   "          - name: whole numbers\n"
+                   "            check: array_dtype\n"
+                   "            params: {kind: integer}\n", TINY_COURSE)
+    path = tiny_course(tmp_path / "course")
+    path.write_text(text, encoding="utf-8")
+    course = load_course(path)
+    with pytest.raises(CourseError) as info:
+        release(course)
+    message = str(info.value)
+    assert "the solution of week1 fails 1 of its own checks" in message
+    assert f"course.yaml:{line_of(text, '- name: whole numbers')}: week1.house_data: " \
+           "check 'whole numbers' (array_dtype) fails on the solution" in message
+    assert not course.release_path(course.assignment("week1")).exists()
+
+
+def test_a_metric_the_solution_never_records_fails_its_check() -> None:
+    """``metric: val_accuracy`` on a solution that trains without validation."""
+    from autograder.checks import builtin_checks, judge
+    from autograder.checks.training import HistoryParams
+    from autograder.facts import ExerciseFacts
+
+    solution = ExerciseFacts("ok", value={"history": {"loss": [0.5, 0.4], "accuracy": [.8, .9]},
+                                          "epochs": 2, "epochs_run": 2})
+    spec = builtin_checks()["history"]
+    verdict = judge(spec, HistoryParams(stopped_early=False, metric="val_accuracy", above=0.0),
+                    solution, solution)
+    assert not verdict.passed
+    assert "has no 'val_accuracy'" in verdict.message

@@ -21,6 +21,7 @@ class ExerciseCheck:
     points: float
     params: Any
     hidden: bool = False
+    line: int = field(default=0, compare=False)  # where course.yaml declares it (messages)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def build_check(
         points=r.get("points", float, 1.0, check=lambda v: None if v >= 0 else "must be ≥ 0"),
         params=params,
         hidden=r.get("hidden", bool, False),
+        line=line,
     )
 
 
