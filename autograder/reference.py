@@ -26,6 +26,7 @@ from autograder.facts import ExerciseFacts
 from autograder.notebook import locate
 from autograder.outbox import exercise_facts
 from autograder.sandbox import Execution, Limits, execute
+from autograder.sandbox.datafiles import content_digest
 from autograder.sandbox.runner import SANDBOX_FILES
 
 
@@ -46,6 +47,7 @@ def digest(course: Course, assignment: Assignment) -> str:
     run = [assignment.seed, assignment.memory_limit_mb, assignment.data,
            [(e.id, e.names, e.call, e.record, e.probe) for e in assignment.exercises]]
     h.update(repr(run).encode())
+    h.update(content_digest(assignment.data))  # the course's own data files
     for source in SANDBOX_FILES:
         h.update(source.read_bytes())
     h.update(__version__.encode())

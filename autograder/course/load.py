@@ -120,6 +120,7 @@ def _assignment(
     data_node = r.get("data", dict, {})
     data = tuple(_data_input(path, f"{where}.data.{name}", name, n)
                  for name, n in data_node.items())
+    _no_overlap(r, data)
     ex_nodes = r.get("exercises", list)
     if not ex_nodes:
         raise r.fail("exercises", "no exercises; add at least one")
@@ -145,6 +146,16 @@ def _assignment(
     )
 
 
+def _no_overlap(r: Reader, data: tuple[DataInput, ...]) -> None:
+    from autograder.course.coursedata import overlapping
+
+    pair = overlapping(data)
+    if pair is not None:
+        a, b = pair
+        raise r.fail("data", f"{a.name} and {b.name} would both be seen at {a.at} and "
+                             f"{b.at}: give each its own place (at:)")
+
+
 def param_context(data: tuple[DataInput, ...]) -> ParamContext:
     """What a check's params are validated against: the datasets the grader knows, their
     splits and labels, and the labels of the image datasets this assignment hands out."""
@@ -162,6 +173,10 @@ def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
     if not IDENTIFIER.match(str(name)):
         raise CourseError(f"{path}: {where}: a data name must be a Python identifier")
     r = Reader(path, node, where)
+    if "file" in node or "folder" in node:  # a file or folder of the course
+        from autograder.course.coursedata import course_data_input
+
+        return course_data_input(path, where, str(name), node)
     if isinstance(node, dict) and "value" in node:  # a constant, such as IMAGE_SIZE: 300
         r.only(["value"])
         value = node["value"]

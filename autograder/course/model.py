@@ -24,6 +24,9 @@ class ExerciseCheck:
     line: int = field(default=0, compare=False)  # where course.yaml declares it (messages)
 
 
+COURSE_PARTS = ("course_file", "course_folder")
+
+
 @dataclass(frozen=True)
 class DataInput:
     """An array the grader gives the sandbox, bound to ``name`` before the setup cells run."""
@@ -34,6 +37,17 @@ class DataInput:
     part: str
     limit: int | None = None
     value: Any = None  # part "value": a constant bound as is (no dataset), e.g. IMAGE_SIZE
+    # parts "course_file", "course_folder": a file or folder of the course (``path``,
+    # relative to the course folder; ``source`` resolved) seen read-only by the sandbox at
+    # ``at``, relative to its working folder; nothing is bound to ``name``
+    path: str = ""
+    at: str = ""
+    source: Path | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def mounted(self) -> bool:
+        """True for a file or folder of the course made visible to the sandbox."""
+        return self.part in COURSE_PARTS
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class Confinement:
     missing: tuple[str, ...]
     drop_uid: int | None  # the uid the student's code runs as, when the grader drops to it
     unconfined: bool = False
+    binds_readonly: bool = False  # the course's data files are bound read-only (bubblewrap)
 
 
 def _works(cmd: list[str]) -> bool:
@@ -93,8 +94,10 @@ def _ancestors(path: Path) -> list[Path]:
     return [p for p in reversed(path.parents) if p != Path("/")]
 
 
-def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
-    """A bwrap command line with a minimal, mostly read-only view of the filesystem."""
+def _bwrap_args(run_root: Path, writable: tuple[Path, ...],
+                readonly_binds: tuple[tuple[Path, Path], ...] = ()) -> list[str]:
+    """A bwrap command line with a minimal, mostly read-only view of the filesystem;
+    ``readonly_binds`` (source, place) show the course's data files read-only."""
     args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
@@ -126,17 +129,22 @@ def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
     args += ["--ro-bind", str(run_root), str(run_root)]
     for path in writable:
         args += ["--bind", str(path), str(path)]
+    for source, place in readonly_binds:  # after the writable binds: on top of them
+        args += ["--ro-bind", str(source), str(place)]
     return args
 
 
-def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path) -> Confinement:
-    """The best confinement this machine offers for a run in ``run_root``."""
+def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path,
+                readonly_binds: tuple[tuple[Path, Path], ...] = ()) -> Confinement:
+    """The best confinement this machine offers for a run in ``run_root``; with bubblewrap,
+    each of ``readonly_binds`` (source, place) is bound read-only at its place (without
+    it, the caller copies them: ``binds_readonly`` is False)."""
     have = available()
     prefix: list[str] = []
     protections: list[str] = []
     missing: list[str] = []
     if "bwrap" in have:
-        prefix += [*_bwrap_args(run_root, writable), "--chdir", str(workdir)]
+        prefix += [*_bwrap_args(run_root, writable, readonly_binds), "--chdir", str(workdir)]
         protections += ["private filesystem view (course files, references and reports "
                         "invisible)", "no network", "own process namespace"]
     elif "unshare-net" in have:
@@ -158,4 +166,4 @@ def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path) -> Co
     elif os.geteuid() == 0:
         missing.append("dropping root (setpriv not found)")
     return Confinement(tuple(prefix), tuple(protections), tuple(missing), drop,
-                       unconfined=bool(essentials_missing()))
+                       unconfined=bool(essentials_missing()), binds_readonly="bwrap" in have)

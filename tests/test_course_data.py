@@ -1,0 +1,137 @@
+"""Data a course declares: a file or folder of the course folder, seen read-only by the
+sandbox at a relative path of its working folder (``data: {x: {file: data/numbers.npz}}``).
+Graded end to end in the real sandbox, and checked to stay inside the course folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder.course import load_course
+from autograder.errors import CourseError
+from autograder.grade import grade
+from autograder.release import release
+
+COURSE = """\
+version: 1
+course: numbers
+assignments:
+  numbers:
+    notebook: numbers.ipynb
+    seed: 1
+    time_limit: 120
+    data:
+      numbers: {file: data/numbers.npz}
+      words: {folder: texts, at: data/words}
+    exercises:
+      - id: doubled
+        record: arrays
+        time_limit: 30
+        checks:
+          - name: the course's numbers, doubled
+            check: array_values
+            points: 2
+          - name: the course's words, counted
+            check: array_shapes
+            points: 1
+"""
+
+SETUP = "# SETUP\nimport numpy as np\nfrom pathlib import Path\n"
+SOLUTION = '''\
+# GRADED FUNCTION: doubled
+def doubled():
+    ### BEGIN SOLUTION
+    with np.load("data/numbers.npz") as f:
+        x = f["x"] * 2.0
+    words = sorted(Path("data/words").iterdir())
+    return x, np.zeros(len(words))
+    ### END SOLUTION
+'''
+WRONG = SOLUTION.replace("* 2.0", "* 3.0")
+#: tries to overwrite the course's data (read-only to it), then answers right
+VANDAL = SOLUTION.replace('    with np.load', '''\
+    for target in ("data/numbers.npz", "data/words/a.txt"):
+        try:
+            with open(target, "wb") as out:
+                out.write(b"garbage")
+        except OSError:
+            pass
+    with np.load''')
+
+
+def notebook(*sources: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+def make_course(folder: Path, text: str = COURSE) -> Path:
+    """The course folder: course.yaml, its data, its solution."""
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    np.savez(folder / "data" / "numbers.npz", x=np.arange(6, dtype=np.float32))
+    (folder / "texts").mkdir(exist_ok=True)
+    for name in ("a", "b", "c"):
+        (folder / "texts" / f"{name}.txt").write_text(name, encoding="utf-8")
+    solution = folder / "solutions" / "numbers" / "numbers.ipynb"
+    solution.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook(SETUP, SOLUTION), str(solution))
+    path = folder / "course.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_a_solution_reads_the_courses_own_data_file(tmp_path: Path) -> None:
+    course = load_course(make_course(tmp_path / "course"))
+    data = course.assignment("numbers").data
+    assert [(d.part, d.path, d.at) for d in data] == [
+        ("course_file", "data/numbers.npz", "data/numbers.npz"),
+        ("course_folder", "texts", "data/words")]
+    release(course)  # the reference run reads data/numbers.npz; every check passes on it
+    before = (tmp_path / "course" / "data" / "numbers.npz").read_bytes()
+    students = tmp_path / "students"
+    students.mkdir()
+    for name, source in (("right", SOLUTION), ("wrong", WRONG), ("vandal", VANDAL)):
+        nbformat.write(notebook(SETUP, source), str(students / f"{name}.ipynb"))
+    report = grade(course, "numbers", sorted(students.glob("*.ipynb")), tmp_path / "out")
+    scores = {r.student: r.score for r in report.results}
+    assert scores == {"right": 3, "wrong": 1, "vandal": 3}
+    assert (tmp_path / "course" / "data" / "numbers.npz").read_bytes() == before
+    assert (tmp_path / "course" / "texts" / "a.txt").read_text(encoding="utf-8") == "a"
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ("{file: ../outside.npz}", "goes out of the course folder ('..')"),
+    ("{file: /etc/passwd}", "must be a path relative to the course folder"),
+    ("{file: data/numbers.npz, at: ../numbers.npz}", "goes out of the course folder"),
+    ("{file: link.npz}", "leads out of the course folder"),
+    ("{folder: linked}", "is a symbolic link out of the course folder"),
+    ("{file: data/missing.npz}", "no file"),
+    ("{file: texts}", "it is a folder: write folder: instead"),
+    ("{file: data/numbers.npz, colour: red}", "unknown key"),
+])
+def test_course_data_stays_inside_the_course(tmp_path: Path, entry: str, expected: str) -> None:
+    folder = tmp_path / "course"
+    make_course(folder)
+    outside = tmp_path / "outside.npz"
+    outside.write_bytes(b"secret")
+    os.symlink(outside, folder / "link.npz")
+    (folder / "linked").mkdir()
+    os.symlink(outside, folder / "linked" / "secret.npz")
+    text = COURSE.replace("{file: data/numbers.npz}", entry)
+    (folder / "course.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CourseError) as info:
+        load_course(folder / "course.yaml")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if entry in s)
+    assert f"course.yaml:{line}: assignments.numbers.data.numbers" in str(info.value)
+    assert expected in str(info.value)
+
+
+def test_two_entries_at_the_same_place_are_an_error(tmp_path: Path) -> None:
+    text = COURSE.replace("at: data/words", "at: data")
+    with pytest.raises(CourseError, match="would both be seen at"):
+        load_course(make_course(tmp_path / "course", text))
