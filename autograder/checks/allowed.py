@@ -168,6 +168,17 @@ class ClassLabel(Constraint):
         return "a class label of the assignment's data"
 
 
+@dataclass(frozen=True)
+class SplitName(Constraint):
+    """A split of the dataset named beside it (checked with it: ``dataset_problems``)."""
+
+    def problem(self, value: Any, context: ParamContext) -> str | None:
+        return None
+
+    def describe(self) -> str:
+        return "a split of that dataset"
+
+
 def allowed_words(values: Iterable[object]) -> str:
     """``a, b or c``."""
     words = [str(v) for v in values]

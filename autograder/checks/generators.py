@@ -20,6 +20,7 @@ from autograder.checks.allowed import (
     Fraction,
     ParamContext,
     Range,
+    SplitName,
     dataset_problems,
     unknown,
 )
@@ -56,7 +57,7 @@ class HeldoutImagesParams:
     """
 
     dataset: Annotated[str, DatasetName()]
-    split: str
+    split: Annotated[str, SplitName()]
     threshold: Annotated[float, Fraction()]
     limit: Annotated[int, Range(1)] | None = None
     scale: Annotated[float, Range(0, open_low=True)] = 255.0
@@ -76,7 +77,7 @@ class AnswerParams:
 
     labels: tuple[Annotated[str, ClassLabel()], ...] = ("horse", "human")
     dataset: Annotated[str, DatasetName()] | None = None
-    split: str | None = None
+    split: Annotated[str, SplitName()] | None = None
     limit: Annotated[int, Range(1)] | None = None
     threshold: Annotated[float, Fraction()] = 0.75
 

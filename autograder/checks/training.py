@@ -19,6 +19,7 @@ from autograder.checks.allowed import (
     MetricName,
     ParamContext,
     Range,
+    SplitName,
     dataset_problems,
 )
 from autograder.checks.values import NEAR
@@ -57,7 +58,7 @@ class AccuracyParams:
     """
 
     dataset: Annotated[str, DatasetName()]
-    split: str
+    split: Annotated[str, SplitName()]
     threshold: Annotated[float, Fraction()]
     limit: Annotated[int, Range(1)] | None = None
     scale: Annotated[float, Range(0, open_low=True)] = 1.0
