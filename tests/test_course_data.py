@@ -19,6 +19,7 @@ from autograder.release import release
 COURSE = """\
 version: 1
 course: numbers
+extra_checks: course_checks.py
 assignments:
   numbers:
     notebook: numbers.ipynb
@@ -27,6 +28,7 @@ assignments:
     data:
       numbers: {file: data/numbers.npz}
       words: {folder: texts, at: data/words}
+      squares: {dataset: squares, split: train, part: images, limit: 3}
     exercises:
       - id: doubled
         record: arrays
@@ -48,7 +50,7 @@ def doubled():
     with np.load("data/numbers.npz") as f:
         x = f["x"] * 2.0
     words = sorted(Path("data/words").iterdir())
-    return x, np.zeros(len(words))
+    return x, np.zeros(len(words)), squares
     ### END SOLUTION
 '''
 WRONG = SOLUTION.replace("* 2.0", "* 3.0")
@@ -61,6 +63,25 @@ VANDAL = SOLUTION.replace('    with np.load', '''\
         except OSError:
             pass
     with np.load''')
+
+
+#: the course's own dataset, registered through its extra_checks module
+COURSE_CHECKS = """\
+import numpy as np
+
+from autograder.datasets import DatasetSource
+
+
+def _squares(split, limit):
+    n = 5 if split == "train" else 2
+    x = np.arange(n, dtype=np.float32) ** 2
+    return (x[:limit], (x[:limit] > 4).astype(int)) if limit else (x, (x > 4).astype(int))
+
+
+DATASETS = [DatasetSource("squares", splits=("train", "test"), load=_squares,
+                          labels=("small", "big"))]
+CHECKS = {}
+"""
 
 
 def notebook(*sources: str) -> nbformat.NotebookNode:
@@ -79,6 +100,7 @@ def make_course(folder: Path, text: str = COURSE) -> Path:
     solution = folder / "solutions" / "numbers" / "numbers.ipynb"
     solution.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook(SETUP, SOLUTION), str(solution))
+    (folder / "course_checks.py").write_text(COURSE_CHECKS, encoding="utf-8")
     path = folder / "course.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -88,7 +110,7 @@ def make_course(folder: Path, text: str = COURSE) -> Path:
 def test_a_solution_reads_the_courses_own_data_file(tmp_path: Path) -> None:
     course = load_course(make_course(tmp_path / "course"))
     data = course.assignment("numbers").data
-    assert [(d.part, d.path, d.at) for d in data] == [
+    assert [(d.part, d.path, d.at) for d in data if d.mounted] == [
         ("course_file", "data/numbers.npz", "data/numbers.npz"),
         ("course_folder", "texts", "data/words")]
     release(course)  # the reference run reads data/numbers.npz; every check passes on it
@@ -135,3 +157,18 @@ def test_two_entries_at_the_same_place_are_an_error(tmp_path: Path) -> None:
     text = COURSE.replace("at: data/words", "at: data")
     with pytest.raises(CourseError, match="would both be seen at"):
         load_course(make_course(tmp_path / "course", text))
+
+
+def test_a_course_registers_its_own_dataset(tmp_path: Path) -> None:
+    from autograder.datasets import KNOWN, load
+
+    make_course(tmp_path / "course")
+    load_course(tmp_path / "course" / "course.yaml")
+    assert "squares" in KNOWN
+    assert load("squares", "train", 3)[0].tolist() == [0.0, 1.0, 4.0]
+    text = COURSE.replace("split: train, part: images, limit: 3",
+                          "split: trian, part: images, limit: 3")
+    (tmp_path / "course" / "course.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CourseError, match=r"unknown split of squares 'trian'; allowed: "
+                                          r"train, test \(did you mean 'train'\?\)"):
+        load_course(tmp_path / "course" / "course.yaml")

@@ -182,8 +182,7 @@ def generators(found: ExerciseFacts, expected: ExerciseFacts, p: GeneratorParams
 def heldout_images(found: ExerciseFacts, expected: ExerciseFacts,
                    p: HeldoutImagesParams) -> Verdict:
     """The grader evaluates the trained model on image files it never gave the sandbox."""
-    from autograder import horses_humans
-    from autograder.datasets import describe, load
+    from autograder.datasets import describe, load, load_images
 
     if found.model is None:
         return Verdict(False, "no trained model to evaluate")
@@ -192,7 +191,7 @@ def heldout_images(found: ExerciseFacts, expected: ExerciseFacts,
         return Verdict(False, f"the model's input shape is {shape}; it needs colour images "
                               "(height, width, 3)")
     paths, labels = load(p.dataset, p.split, p.limit)
-    images = horses_humans.load_images(paths, (int(shape[1]), int(shape[2])))  # type: ignore[arg-type]
+    images = load_images(p.dataset, paths, (int(shape[1]), int(shape[2])))  # type: ignore[arg-type]
     images *= 255.0 / p.scale
     try:
         out = np.asarray(found.model.predict(images))

@@ -23,7 +23,7 @@ from autograder.course.model import (
 )
 from autograder.course.params import build_check
 from autograder.course.reader import IDENTIFIER, Loader, Reader, entries, identifier, positive
-from autograder.errors import CourseError
+from autograder.errors import CourseError, GraderError
 from autograder.hints import CONDITIONS, POINTER, HintRule
 
 SCHEMA_VERSION = 1
@@ -90,6 +90,17 @@ def _load_extra_checks(path: Path, top: Reader) -> dict[str, CheckSpec]:
         spec.loader.exec_module(module)
     except Exception as exc:
         raise top.fail("extra_checks", f"importing {path} failed: {exc!r}") from exc
+    datasets = getattr(module, "DATASETS", ())
+    from autograder.datasets import DatasetSource, register
+
+    if not isinstance(datasets, (list, tuple)) or not all(
+            isinstance(d, DatasetSource) for d in datasets):
+        raise top.fail("extra_checks", f"{path}: DATASETS must be a list of "
+                                       "autograder.datasets.DatasetSource(...)")
+    try:
+        register(datasets)
+    except GraderError as exc:
+        raise top.fail("extra_checks", str(exc)) from exc
     found = getattr(module, "CHECKS", None)
     if not isinstance(found, dict) or not all(isinstance(v, CheckSpec) for v in found.values()):
         raise top.fail(
