@@ -284,3 +284,21 @@ def test_a_metric_the_solution_never_records_fails_its_check() -> None:
                     solution, solution)
     assert not verdict.passed
     assert "has no 'val_accuracy'" in verdict.message
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "expected"), [
+    pytest.param("time_limit: 30", "time_limt: 30", "time_limt",
+                 "unknown key; allowed keys here: id, title", id="exercise-key"),
+    pytest.param("{labels: [bedrooms, prices]}", "{lables: [bedrooms, prices]}", "lables",
+                 "params.lables: unknown key; allowed keys here: labels", id="params-key"),
+])
+def test_unknown_keys_suggest_the_close_ones(tmp_path: Path, old: str, new: str, needle: str,
+                                             expected: str) -> None:
+    text = variant(old, new)
+    with pytest.raises(CourseError) as info:
+        load_course(write_course(tmp_path, text))
+    message = str(info.value)
+    assert f"course.yaml:{line_of(text, needle)}:" in message
+    assert expected in message
+    assert f"did you mean '{needle.replace('limt', 'limit').replace('lables', 'labels')}'?" \
+        in message

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from autograder.checks import CheckFunction, CheckSpec, builtin_checks
-from autograder.checks.allowed import ParamContext, unknown
+from autograder.checks.allowed import ParamContext, suggest, unknown
 from autograder.course.model import (
     Assignment,
     CallbackProbe,
@@ -291,7 +291,8 @@ def _hint(path: Path, where: str, node: Any, check_names: list[str],
         if key in ("failed", "passed"):
             if value not in check_names:
                 raise when.fail(key, f"no check named {value!r} in this exercise; "
-                                     f"its checks: {', '.join(check_names)}")
+                                     f"its checks: {', '.join(check_names)}"
+                                     + suggest(value, check_names))
         else:
             try:
                 re.compile(value)

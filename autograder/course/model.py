@@ -134,10 +134,12 @@ class Course:
         for a in self.assignments:
             if a.id == assignment_id:
                 return a
-        known = ", ".join(a.id for a in self.assignments) or "none"
+        from autograder.checks.allowed import suggest
+
+        ids = [a.id for a in self.assignments]
         raise CourseError(
-            f"unknown assignment {assignment_id!r} in {self.root / 'course.yaml'}; "
-            f"known assignments: {known}"
+            f"unknown assignment {assignment_id!r} in {self.course_file}; "
+            f"known assignments: {', '.join(ids) or 'none'}{suggest(assignment_id, ids)}"
         )
 
     def solution_path(self, assignment: Assignment) -> Path:
