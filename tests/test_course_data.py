@@ -106,7 +106,6 @@ def make_course(folder: Path, text: str = COURSE) -> Path:
     return path
 
 
-@pytest.mark.slow
 def test_a_solution_reads_the_courses_own_data_file(tmp_path: Path) -> None:
     course = load_course(make_course(tmp_path / "course"))
     data = course.assignment("numbers").data
@@ -114,6 +113,11 @@ def test_a_solution_reads_the_courses_own_data_file(tmp_path: Path) -> None:
         ("course_file", "data/numbers.npz", "data/numbers.npz"),
         ("course_folder", "texts", "data/words")]
     release(course)  # the reference run reads data/numbers.npz; every check passes on it
+    from autograder.gradescope.build import stage_course
+
+    stage_course(course, "numbers", tmp_path / "gradescope")  # the data travels with it
+    assert (tmp_path / "gradescope" / "texts" / "b.txt").is_file()
+    assert (tmp_path / "gradescope" / "data" / "numbers.npz").is_file()
     before = (tmp_path / "course" / "data" / "numbers.npz").read_bytes()
     students = tmp_path / "students"
     students.mkdir()
