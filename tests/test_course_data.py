@@ -28,6 +28,7 @@ assignments:
     data:
       numbers: {file: data/numbers.npz}
       words: {folder: texts, at: data/words}
+      cached: {file: data/numbers.npz, at: .keras/datasets/numbers.npz}
       squares: {dataset: squares, split: train, part: images, limit: 3}
     exercises:
       - id: doubled
@@ -42,7 +43,7 @@ assignments:
             points: 1
 """
 
-SETUP = "# SETUP\nimport numpy as np\nfrom pathlib import Path\n"
+SETUP = "# SETUP\nimport os\nimport numpy as np\nfrom pathlib import Path\n"
 SOLUTION = '''\
 # GRADED FUNCTION: doubled
 def doubled():
@@ -50,6 +51,9 @@ def doubled():
     with np.load("data/numbers.npz") as f:
         x = f["x"] * 2.0
     words = sorted(Path("data/words").iterdir())
+    cache = Path(os.environ["KERAS_HOME"]) / "datasets" / "numbers.npz"  # Keras' cache
+    with np.load(cache) as f, np.load(Path.home() / ".keras/datasets/numbers.npz") as g:
+        x = x + 0 * f["x"] + 0 * g["x"]
     return x, np.zeros(len(words)), squares
     ### END SOLUTION
 '''
@@ -111,7 +115,8 @@ def test_a_solution_reads_the_courses_own_data_file(tmp_path: Path) -> None:
     data = course.assignment("numbers").data
     assert [(d.part, d.path, d.at) for d in data if d.mounted] == [
         ("course_file", "data/numbers.npz", "data/numbers.npz"),
-        ("course_folder", "texts", "data/words")]
+        ("course_folder", "texts", "data/words"),
+        ("course_file", "data/numbers.npz", ".keras/datasets/numbers.npz")]
     release(course)  # the reference run reads data/numbers.npz; every check passes on it
     from autograder.gradescope.build import stage_course
 

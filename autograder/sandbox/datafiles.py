@@ -11,6 +11,10 @@ from autograder.assemble import Program
 
 #: (a file or folder of the course, where the sandbox sees it)
 Mount = tuple[Path, Path]
+#: ``at: .keras/...`` places a file in the sandbox's Keras cache ($KERAS_HOME, and
+#: ~/.keras, which Keras 2 may use), where ``keras.datasets.mnist.load_data()`` and
+#: ``keras.utils.get_file`` find it offline
+KERAS_CACHE = ".keras"
 
 
 def write_data(program: Program, control: Path) -> list[dict[str, Any]]:
@@ -43,16 +47,25 @@ def write_data(program: Program, control: Path) -> list[dict[str, Any]]:
     return files
 
 
+def _places(at: str, work: Path) -> tuple[Path, ...]:
+    parts = Path(at).parts
+    if parts and parts[0] == KERAS_CACHE:  # the run's $KERAS_HOME (beside work/) and ~/.keras
+        return (work.parent / KERAS_CACHE / Path(*parts[1:]), work / at)
+    return (work / at,)
+
+
 def mounts(program: Program, work: Path) -> tuple[Mount, ...]:
     """The course's files and folders the program is given, each with the place in the
-    working folder ``work`` where the sandbox sees it (course.yaml checked both to stay
-    inside their folders)."""
-    return tuple((item.source, work / item.at) for item in program.data
-                 if item.mounted and item.source is not None)
+    working folder ``work`` where the sandbox sees it (``.keras/…``: in its Keras cache);
+    course.yaml checked both to stay inside their folders."""
+    return tuple((item.source, place) for item in program.data
+                 if item.mounted and item.source is not None
+                 for place in _places(item.at, work))
 
 
 def _make_parents(dest: Path, work: Path, drop_uid: int | None) -> None:
-    missing = [p for p in reversed(dest.parents) if p.is_relative_to(work) and p != work
+    base = work if dest.is_relative_to(work) else work.parent / KERAS_CACHE
+    missing = [p for p in reversed(dest.parents) if p.is_relative_to(base) and p != base
                and not p.exists()]
     for folder in missing:
         folder.mkdir()
