@@ -32,17 +32,15 @@ FASHION_FILES = {
 }
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
 #: every dataset's name (the grader's, then the courses' registered ones: kept up to date)
-KNOWN = ["fashion_mnist", "horses_or_humans"]
-IMAGE_FILES = ["horses_or_humans"]  # datasets handed to the sandbox as image files
+KNOWN = ["fashion_mnist"]
+IMAGE_FILES: list[str] = []  # datasets handed to the sandbox as image files
 #: each dataset's splits, and its class labels in label order (what course.yaml may name)
 SPLITS: dict[str, tuple[str, ...]] = {
     "fashion_mnist": ("train", "test"),
-    "horses_or_humans": ("train", "validation", "predict", "heldout"),
 }
 LABELS: dict[str, tuple[str, ...]] = {
     "fashion_mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                       "Sneaker", "Bag", "Ankle boot"),
-    "horses_or_humans": ("horse", "human"),
 }
 
 
@@ -90,9 +88,21 @@ def load_images(dataset: str, paths: Any, size: tuple[int, int]) -> np.ndarray:
     source = _COURSE.get(dataset)
     if source is not None and source.load_images is not None:
         return source.load_images(paths, size)
-    from autograder import horses_humans
+    return read_images(paths, size)
 
-    return horses_humans.load_images(paths, size)
+
+def read_images(paths: Any, size: tuple[int, int]) -> np.ndarray:
+    """Image files as Keras' generators give them: RGB, resized (nearest), divided by 255."""
+    from PIL import Image
+
+    out = np.empty((len(paths), size[0], size[1], 3), dtype=np.float32)
+    for i, path in enumerate(paths):
+        with Image.open(path) as img:
+            rgb = img.convert("RGB")
+            if rgb.size != (size[1], size[0]):
+                rgb = rgb.resize((size[1], size[0]), Image.Resampling.NEAREST)
+            out[i] = np.asarray(rgb, dtype=np.float32) / 255.0
+    return out
 
 
 def _candidates() -> list[Path]:
@@ -146,10 +156,6 @@ def load(dataset: str, split: str, limit: int | None = None) -> tuple[np.ndarray
     """A dataset split, optionally its first ``limit`` examples."""
     if dataset in _COURSE:
         return _COURSE[dataset].load(split, limit)
-    if dataset == "horses_or_humans":  # image paths (as text) and labels
-        from autograder import horses_humans
-
-        return horses_humans.load(split, limit)
     if dataset != "fashion_mnist":
         raise GraderError(f"unknown dataset {dataset!r}; known: {', '.join(KNOWN)}")
     x, y = fashion_mnist(split)
@@ -163,20 +169,14 @@ def write_files(dataset: str, split: str, limit: int | None, part: str,
     if dataset not in IMAGE_FILES:
         raise GraderError(f"{dataset} is not a dataset of image files")
     course = _COURSE.get(dataset)
-    if course is not None and course.write_part is not None:
-        return course.write_part(split, limit, part, dest)
-    from autograder import horses_humans
-
-    return horses_humans.write_part(split, limit, part, dest)
+    if course is None or course.write_part is None:
+        raise GraderError(f"{dataset} is not a dataset of image files")
+    return course.write_part(split, limit, part, dest)
 
 
 def describe(dataset: str) -> str:
     """Which copy of a dataset is in use, in words (for the grading notes)."""
     course = _COURSE.get(dataset)
-    if course is not None:
-        return f"data: {dataset} is {course.describe()}" if course.describe else f"data: {dataset}"
-    if dataset == "horses_or_humans":
-        from autograder import horses_humans
-
-        return f"data: {dataset} is {horses_humans.source()}"
+    if course is not None and course.describe is not None:
+        return f"data: {dataset} is {course.describe()}"
     return f"data: {dataset}"

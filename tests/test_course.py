@@ -173,8 +173,9 @@ def test_cli_missing_course_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def repo_course_variant(folder: Path, old: str, new: str) -> tuple[Path, str]:
     """The repository's course.yaml with one edit, reading the repository's solutions."""
     text = (ROOT / "course.yaml").read_text(encoding="utf-8")
-    text = variant("course: intro-tensorflow\n",
-                   f"course: intro-tensorflow\nsolutions: {ROOT / 'solutions'}\n", text)
+    text = variant("extra_checks: course_checks.py",
+                   f"extra_checks: {ROOT / 'course_checks.py'}\nsolutions: {ROOT / 'solutions'}",
+                   text)
     text = variant(old, new, text)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "course.yaml"
@@ -201,8 +202,8 @@ TYPOS = [
     pytest.param("metric: val_accuracy,", "metric: val_acuracy,", "val_acuracy",
                  ["params.metric: unknown metric 'val_acuracy'",
                   "did you mean 'val_accuracy'?"], id="metric-val_acuracy"),
-    pytest.param("{dataset: horses_or_humans, split: predict, threshold: 0.75}",
-                 "{labels: [horse, humna], dataset: horses_or_humans, split: predict}",
+    pytest.param("{labels: [horse, human], dataset: horses_or_humans, split: predict,",
+                 "{labels: [horse, humna], dataset: horses_or_humans, split: predict,",
                  "humna", ["params.labels: unknown label 'humna'; allowed: horse, human",
                            "did you mean 'human'?"], id="labels-humna"),
     pytest.param("{dataset: fashion_mnist, split: test, scale: 255.0, threshold: 0.85}",

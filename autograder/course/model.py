@@ -40,8 +40,9 @@ class DataInput:
     # parts "course_file", "course_folder": a file or folder of the course (``path``,
     # relative to the course folder; ``source`` resolved) seen read-only by the sandbox at
     # ``at``, relative to its working folder; nothing is bound to ``name``
-    path: str = ""
-    at: str = ""
+    # (out of repr, which the reference digest reads: ``content_digest`` hashes them)
+    path: str = field(default="", repr=False)
+    at: str = field(default="", repr=False)
     source: Path | None = field(default=None, repr=False, compare=False)
 
     @property

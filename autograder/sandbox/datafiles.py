@@ -91,14 +91,17 @@ def place_mounts(found: tuple[Mount, ...], work: Path, drop_uid: int | None,
 
 
 def content_digest(program_data: Any) -> bytes:
-    """The bytes of every course file a program is given (its reference depends on them):
-    file paths relative to their entry, with their contents, in a stable order."""
+    """Where every course file a program is given is seen, and its bytes (its reference
+    depends on them), in a stable order; empty when there are none."""
     import hashlib
 
     h = hashlib.sha256()
-    for item in program_data:
-        if not getattr(item, "mounted", False) or item.source is None:
-            continue
+    mounted = [item for item in program_data
+               if getattr(item, "mounted", False) and item.source is not None]
+    if not mounted:
+        return b""
+    for item in mounted:
+        h.update(f"{item.name}\0{item.path}\0{item.at}\0".encode())
         paths = sorted(p for p in item.source.rglob("*") if p.is_file()) \
             if item.source.is_dir() else [item.source]
         for p in paths:
