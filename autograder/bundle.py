@@ -34,6 +34,7 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.execution": ("execution.py", False),
     "autograder.outbox": ("outbox.py", False),
     "autograder.checks": ("checks/__init__.py", True),
+    "autograder.checks.allowed": ("checks/allowed.py", False),
     "autograder.checks.arrays": ("checks/arrays.py", False),
     "autograder.checks.model": ("checks/model.py", False),
     "autograder.checks.architecture": ("checks/architecture.py", False),

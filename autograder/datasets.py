@@ -6,6 +6,10 @@ only then does Keras download it. A missing dataset is a message saying how to g
 
 The grader hands the sandbox only the slices an exercise is given (written as ``.npy``
 into the run's folder); held-out data used to judge a model never enters the sandbox.
+
+A course adds datasets of its own: its ``extra_checks`` module defines
+``DATASETS = [DatasetSource(...)]``, registered when the course loads (``register``); then
+course.yaml's ``data:`` and the checks' ``dataset:`` params know them like the grader's own.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import functools
 import gzip
 import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +31,78 @@ FASHION_FILES = {
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
-KNOWN = ("fashion_mnist", "horses_or_humans")
-IMAGE_FILES = ("horses_or_humans",)  # datasets handed to the sandbox as image files
+#: every dataset's name (the grader's, then the courses' registered ones: kept up to date)
+KNOWN = ["fashion_mnist"]
+IMAGE_FILES: list[str] = []  # datasets handed to the sandbox as image files
+#: each dataset's splits, and its class labels in label order (what course.yaml may name)
+SPLITS: dict[str, tuple[str, ...]] = {
+    "fashion_mnist": ("train", "test"),
+}
+LABELS: dict[str, tuple[str, ...]] = {
+    "fashion_mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                      "Sneaker", "Bag", "Ankle boot"),
+}
+
+
+@dataclass(frozen=True)
+class DatasetSource:
+    """A dataset a course brings (loaded on the grader's trusted side only).
+
+    ``load(split, limit)`` gives (inputs, labels): arrays, or for a dataset of image files
+    the files' paths (as text) and their labels. ``write_part(split, limit, part, dest)``
+    (image files only) copies a split for the sandbox and returns ``{"folder": path}`` (a
+    sub-folder per class) or ``{"files": [paths]}``; ``describe()`` says which copy is in
+    use; ``load_images(paths, (height, width))`` reads image files as the model sees them
+    (RGB, divided by 255; the grader's own reader when absent).
+    """
+
+    name: str
+    splits: tuple[str, ...]
+    load: Callable[[str, int | None], tuple[np.ndarray, np.ndarray]]
+    labels: tuple[str, ...] = ()
+    write_part: Callable[[str, int | None, str, Path], dict[str, Any]] | None = None
+    describe: Callable[[], str] | None = None
+    load_images: Callable[[Any, tuple[int, int]], np.ndarray] | None = None
+
+
+_COURSE: dict[str, DatasetSource] = {}
+
+
+def register(sources: Iterable[DatasetSource]) -> None:
+    """Make a course's datasets known (again: a course loaded twice replaces its own)."""
+    for source in sources:
+        if source.name in KNOWN and source.name not in _COURSE:
+            raise GraderError(f"dataset {source.name!r} is the grader's own; give the "
+                              "course's dataset another name")
+        _COURSE[source.name] = source
+        if source.name not in KNOWN:
+            KNOWN.append(source.name)
+        if source.write_part is not None and source.name not in IMAGE_FILES:
+            IMAGE_FILES.append(source.name)
+        SPLITS[source.name] = tuple(source.splits)
+        LABELS[source.name] = tuple(source.labels)
+
+
+def load_images(dataset: str, paths: Any, size: tuple[int, int]) -> np.ndarray:
+    """A dataset's image files as its model sees them (RGB, resized, divided by 255)."""
+    source = _COURSE.get(dataset)
+    if source is not None and source.load_images is not None:
+        return source.load_images(paths, size)
+    return read_images(paths, size)
+
+
+def read_images(paths: Any, size: tuple[int, int]) -> np.ndarray:
+    """Image files as Keras' generators give them: RGB, resized (nearest), divided by 255."""
+    from PIL import Image
+
+    out = np.empty((len(paths), size[0], size[1], 3), dtype=np.float32)
+    for i, path in enumerate(paths):
+        with Image.open(path) as img:
+            rgb = img.convert("RGB")
+            if rgb.size != (size[1], size[0]):
+                rgb = rgb.resize((size[1], size[0]), Image.Resampling.NEAREST)
+            out[i] = np.asarray(rgb, dtype=np.float32) / 255.0
+    return out
 
 
 def _candidates() -> list[Path]:
@@ -78,10 +154,8 @@ def fashion_mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
 
 def load(dataset: str, split: str, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A dataset split, optionally its first ``limit`` examples."""
-    if dataset == "horses_or_humans":  # image paths (as text) and labels
-        from autograder import horses_humans
-
-        return horses_humans.load(split, limit)
+    if dataset in _COURSE:
+        return _COURSE[dataset].load(split, limit)
     if dataset != "fashion_mnist":
         raise GraderError(f"unknown dataset {dataset!r}; known: {', '.join(KNOWN)}")
     x, y = fashion_mnist(split)
@@ -94,15 +168,15 @@ def write_files(dataset: str, split: str, limit: int | None, part: str,
     class) or ``{"files": […]}`` (neutral names; the labels stay with the grader)."""
     if dataset not in IMAGE_FILES:
         raise GraderError(f"{dataset} is not a dataset of image files")
-    from autograder import horses_humans
-
-    return horses_humans.write_part(split, limit, part, dest)
+    course = _COURSE.get(dataset)
+    if course is None or course.write_part is None:
+        raise GraderError(f"{dataset} is not a dataset of image files")
+    return course.write_part(split, limit, part, dest)
 
 
 def describe(dataset: str) -> str:
     """Which copy of a dataset is in use, in words (for the grading notes)."""
-    if dataset == "horses_or_humans":
-        from autograder import horses_humans
-
-        return f"data: {dataset} is {horses_humans.source()}"
+    course = _COURSE.get(dataset)
+    if course is not None and course.describe is not None:
+        return f"data: {dataset} is {course.describe()}"
     return f"data: {dataset}"

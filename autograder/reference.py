@@ -27,6 +27,7 @@ from autograder.notebook import locate
 from autograder.outbox import exercise_facts, read_record
 from autograder.probes import REFERENCE_DRAWS, rule_disagreements, with_drawn
 from autograder.sandbox import Execution, Limits, execute
+from autograder.sandbox.datafiles import content_digest
 from autograder.sandbox.runner import SANDBOX_FILES
 
 
@@ -47,6 +48,7 @@ def digest(course: Course, assignment: Assignment) -> str:
     run = [assignment.seed, assignment.memory_limit_mb, assignment.data, assignment.keras,
            [(e.id, e.names, e.call, e.record, e.probe) for e in assignment.exercises]]
     h.update(repr(run).encode())
+    h.update(content_digest(assignment.data))  # the course's own data files
     for source in SANDBOX_FILES:
         h.update(source.read_bytes())
     h.update(__version__.encode())

@@ -207,7 +207,12 @@ def release(course: Course, *, check_only: bool = False,
             facts = embedded_facts(course, assignment, current) if current else None
             changed = facts is None or current != release_text(course, assignment, facts)
         else:
-            text = release_text(course, assignment)
+            from autograder.selfcheck import verify_solution
+
+            reference = load_reference(course, assignment)
+            verify_solution(course, assignment, reference)  # a check it fails: an error
+            text = release_text(course, assignment,
+                                bundle.public_facts(assignment, course, reference))
             changed = current != text
         if changed and not check_only:
             path.parent.mkdir(parents=True, exist_ok=True)

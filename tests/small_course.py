@@ -34,6 +34,7 @@ def write_small_course(folder: Path, weeks: tuple[str, ...]) -> Path:
     data["solutions"] = str(ROOT / "solutions")
     data["assignments_dir"] = str(ROOT / "assignments")
     data["cache"] = str(folder / "cache")
+    data["extra_checks"] = str(ROOT / "course_checks.py")
     data["assignments"] = {k: v for k, v in data["assignments"].items() if k in weeks}
     for assignment in data["assignments"].values():
         _shrink(assignment)

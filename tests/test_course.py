@@ -168,3 +168,138 @@ def test_cli_missing_course_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert err.startswith(f"autograder: error: no course file at {missing}")
     assert "--course" in err
+
+
+def repo_course_variant(folder: Path, old: str, new: str) -> tuple[Path, str]:
+    """The repository's course.yaml with one edit, reading the repository's solutions."""
+    text = (ROOT / "course.yaml").read_text(encoding="utf-8")
+    text = variant("extra_checks: course_checks.py",
+                   f"extra_checks: {ROOT / 'course_checks.py'}\nsolutions: {ROOT / 'solutions'}",
+                   text)
+    text = variant(old, new, text)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "course.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+#: the instructor typos of issue 14, each caught when the course loads
+TYPOS = [
+    pytest.param("{compare: [count, pixels]}", "{compare: [count, pixles]}", "pixles",
+                 ["params.compare: unknown item 'pixles'", "allowed: count, size,",
+                  "did you mean 'pixels'?"], id="compare-pixles"),
+    pytest.param("rtol: 1.0e-5", "rtol: -1", "rtol: -1",
+                 ["params.rtol: -1.0 is not allowed here: it must be ≥ 0"], id="rtol-negative"),
+    pytest.param("{kind: float, labels", "{kind: flaot, labels", "flaot",
+                 ["params.kind: unknown value 'flaot'; allowed: float, integer, same",
+                  "did you mean 'float'?"], id="kind-flaot"),
+    pytest.param("tolerance: 0.3\n", "tolerance: -0.3\n", "tolerance: -0.3",
+                 ["params.tolerance: -0.3 is not allowed here: it must be ≥ 0"],
+                 id="tolerance-negative"),
+    pytest.param("threshold: 0.85}", "threshold: 85}", "threshold: 85}",
+                 ["params.threshold: 85.0 is not allowed here", "did you mean 0.85?"],
+                 id="threshold-85"),
+    pytest.param("metric: val_accuracy,", "metric: val_acuracy,", "val_acuracy",
+                 ["params.metric: unknown metric 'val_acuracy'",
+                  "did you mean 'val_accuracy'?"], id="metric-val_acuracy"),
+    pytest.param("{labels: [horse, human], dataset: horses_or_humans, split: predict,",
+                 "{labels: [horse, humna], dataset: horses_or_humans, split: predict,",
+                 "humna", ["params.labels: unknown label 'humna'; allowed: horse, human",
+                           "did you mean 'human'?"], id="labels-humna"),
+    pytest.param("{dataset: fashion_mnist, split: test, scale: 255.0, threshold: 0.85}",
+                 "{dataset: fashion_mnsit, split: test, scale: 255.0, threshold: 0.85}",
+                 "fashion_mnsit", ["params.dataset: unknown dataset 'fashion_mnsit'",
+                                   "did you mean 'fashion_mnist'?"], id="dataset-misspelled"),
+    pytest.param("{dataset: fashion_mnist, split: test, scale: 255.0, threshold: 0.85}",
+                 "{dataset: fashion_mnist, split: tset, scale: 255.0, threshold: 0.85}",
+                 "split: tset", ["params.split: unknown split of fashion_mnist 'tset'",
+                                 "allowed: train, test"], id="split-misspelled"),
+    pytest.param("{dataset: horses_or_humans, split: heldout, threshold: 0.8}",
+                 "{dataset: fashion_mnist, split: test, threshold: 0.8}",
+                 "{dataset: fashion_mnist, split: test, threshold: 0.8}",
+                 ["params.dataset: this check needs a dataset of image files"],
+                 id="dataset-wrong-kind"),
+    pytest.param("check: layer_table\n            points: 3\n          - name: 40",
+                 "check: layer_tabel\n            points: 3\n          - name: 40",
+                 "layer_tabel", ["unknown check 'layer_tabel'", "did you mean 'layer_table'?"],
+                 id="check-misspelled"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "expected"), TYPOS)
+def test_instructor_typos_are_caught_at_load(tmp_path: Path, old: str, new: str, needle: str,
+                                             expected: list[str]) -> None:
+    path, text = repo_course_variant(tmp_path, old, new)
+    with pytest.raises(CourseError) as info:
+        load_course(path)
+    message = str(info.value)
+    assert f"course.yaml:{line_of(text, needle)}:" in message, message
+    for part in expected:
+        assert part in message, message
+
+
+def test_typos_exit_2_naming_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, text = repo_course_variant(tmp_path, "{kind: float, labels", "{kind: flaot, labels")
+    assert main(["--course", str(path), "release", "--check"]) == 2
+    err = capsys.readouterr().err
+    assert f"course.yaml:{line_of(text, 'flaot')}:" in err
+    assert "did you mean 'float'?" in err
+
+
+def test_repository_course_is_strictly_valid() -> None:
+    course = load_course(ROOT / "course.yaml")
+    (answers,) = [c for c in course.assignment("week4").exercise("predict_image").checks
+                  if c.hidden]
+    assert answers.params.labels == ("horse", "human")
+
+
+def test_release_fails_when_the_solution_fails_a_check(tmp_path: Path) -> None:
+    """A check the reference solution itself fails is an error at release, naming the line."""
+    text = variant("            params: {what: returned arrays}\n",
+                   "            params: {what: returned arrays}\n"
+                   "          - name: whole numbers\n"
+                   "            check: array_dtype\n"
+                   "            params: {kind: integer}\n", TINY_COURSE)
+    path = tiny_course(tmp_path / "course")
+    path.write_text(text, encoding="utf-8")
+    course = load_course(path)
+    with pytest.raises(CourseError) as info:
+        release(course)
+    message = str(info.value)
+    assert "the solution of week1 fails 1 of its own checks" in message
+    assert f"course.yaml:{line_of(text, '- name: whole numbers')}: week1.house_data: " \
+           "check 'whole numbers' (array_dtype) fails on the solution" in message
+    assert not course.release_path(course.assignment("week1")).exists()
+
+
+def test_a_metric_the_solution_never_records_fails_its_check() -> None:
+    """``metric: val_accuracy`` on a solution that trains without validation."""
+    from autograder.checks import builtin_checks, judge
+    from autograder.checks.training import HistoryParams
+    from autograder.facts import ExerciseFacts
+
+    solution = ExerciseFacts("ok", value={"history": {"loss": [0.5, 0.4], "accuracy": [.8, .9]},
+                                          "epochs": 2, "epochs_run": 2})
+    spec = builtin_checks()["history"]
+    verdict = judge(spec, HistoryParams(stopped_early=False, metric="val_accuracy", above=0.0),
+                    solution, solution)
+    assert not verdict.passed
+    assert "has no 'val_accuracy'" in verdict.message
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "expected"), [
+    pytest.param("time_limit: 30", "time_limt: 30", "time_limt",
+                 "unknown key; allowed keys here: id, title", id="exercise-key"),
+    pytest.param("{labels: [bedrooms, prices]}", "{lables: [bedrooms, prices]}", "lables",
+                 "params.lables: unknown key; allowed keys here: labels", id="params-key"),
+])
+def test_unknown_keys_suggest_the_close_ones(tmp_path: Path, old: str, new: str, needle: str,
+                                             expected: str) -> None:
+    text = variant(old, new)
+    with pytest.raises(CourseError) as info:
+        load_course(write_course(tmp_path, text))
+    message = str(info.value)
+    assert f"course.yaml:{line_of(text, needle)}:" in message
+    assert expected in message
+    assert f"did you mean '{needle.replace('limt', 'limit').replace('lables', 'labels')}'?" \
+        in message

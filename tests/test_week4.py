@@ -28,6 +28,7 @@ from autograder.grade import grade
 from autograder.results import SubmissionResult
 
 SMALL_SIZE = 64
+HORSE_OR_HUMAN = AnswerParams(labels=("horse", "human"))
 
 
 def write_week4_course(folder: Path, image_size: int = SMALL_SIZE) -> Path:
@@ -36,6 +37,7 @@ def write_week4_course(folder: Path, image_size: int = SMALL_SIZE) -> Path:
     data["solutions"] = str(ROOT / "solutions")
     data["assignments_dir"] = str(ROOT / "assignments")
     data["cache"] = str(folder / "cache")
+    data["extra_checks"] = str(ROOT / "course_checks.py")  # the course's own dataset
     week4 = data["assignments"]["week4"]
     data["assignments"] = {"week4": week4}
     week4["data"]["IMAGE_SIZE"] = {"value": image_size}
@@ -96,15 +98,21 @@ def test_generator_mistakes_are_named() -> None:
 def test_answers_must_be_labels() -> None:
     expected = ExerciseFacts(OK, value=["horse", "human", "horse"])
     assert answers(ExerciseFacts(OK, value=["human", "human", "horse"]), expected,
-                   AnswerParams()).passed
-    wrong = answers(ExerciseFacts(OK, value=["horse", "Human", 1]), expected, AnswerParams())
+                   HORSE_OR_HUMAN).passed
+    wrong = answers(ExerciseFacts(OK, value=["horse", "Human", 1]), expected, HORSE_OR_HUMAN)
     assert not wrong.passed and "'Human'" in wrong.message
     assert "2 answers for 3 images" in answers(ExerciseFacts(OK, value=["horse", "horse"]),
-                                               expected, AnswerParams()).message
+                                               expected, HORSE_OR_HUMAN).message
 
 
 def test_the_stand_in_is_reproducible_and_not_a_colour_trick() -> None:
-    from autograder import horses_humans
+    import importlib.util  # the course's own data script lives in the course folder
+
+    spec = importlib.util.spec_from_file_location(
+        "horses_humans_under_test", ROOT / "course_data" / "horses_humans.py")
+    assert spec is not None and spec.loader is not None
+    horses_humans = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(horses_humans)
 
     a = np.asarray(horses_humans.draw_example(np.random.default_rng(7), 0))
     b = np.asarray(horses_humans.draw_example(np.random.default_rng(7), 0))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
 import numpy as np
 
 from autograder.checks import CheckSpec, Verdict, number, plural
+from autograder.checks.allowed import Range
 from autograder.facts import ExerciseFacts
 
 #: Factors a beginner's values are often off by (unscaled prices, pixels not divided by 255).
@@ -24,7 +26,7 @@ class ShapeParams:
 class DtypeParams:
     """``kind``: "float", "integer", or "same" (as the solution's arrays)."""
 
-    kind: str = "same"
+    kind: Literal["float", "integer", "same"] = "same"
     labels: tuple[str, ...] = ()
 
 
@@ -32,8 +34,8 @@ class DtypeParams:
 class ValuesParams:
     """Tolerances for comparing values, and a hint for values off by a common factor."""
 
-    rtol: float = 1e-5
-    atol: float = 1e-6
+    rtol: Annotated[float, Range(0)] = 1e-5
+    atol: Annotated[float, Range(0)] = 1e-6
     labels: tuple[str, ...] = ()
     scale_hint: str = ""
 

@@ -10,15 +10,26 @@ labels never enter the sandbox.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 
 from autograder.checks import CheckSpec, Verdict, number, plural
+from autograder.checks.allowed import (
+    ClassLabel,
+    DatasetName,
+    Fraction,
+    ParamContext,
+    Range,
+    SplitName,
+    dataset_problems,
+    unknown,
+)
 from autograder.checks.values import NEAR
 from autograder.facts import ExerciseFacts
 
-ASPECTS = ("count", "size", "batch", "mode", "labels", "samples", "pixels")
+Aspect = Literal["count", "size", "batch", "mode", "labels", "samples", "pixels"]
+ASPECTS: tuple[Aspect, ...] = get_args(Aspect)
 NAMES = ("the training generator", "the validation generator")
 
 
@@ -31,7 +42,12 @@ class GeneratorParams:
     ``samples`` how many images it found; ``pixels`` the pixel range (rescaling).
     """
 
-    compare: tuple[str, ...] = ASPECTS
+    compare: tuple[Aspect, ...] = ASPECTS
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """At least one aspect to compare."""
+        return [] if self.compare else [("compare", "give at least one of "
+                                                    + ", ".join(ASPECTS))]
 
 
 @dataclass(frozen=True)
@@ -41,11 +57,15 @@ class HeldoutImagesParams:
     Images are loaded at the model's own input size, divided by ``scale``.
     """
 
-    dataset: str
-    split: str
-    threshold: float
-    limit: int | None = None
-    scale: float = 255.0
+    dataset: Annotated[str, DatasetName()]
+    split: Annotated[str, SplitName()]
+    threshold: Annotated[float, Fraction()]
+    limit: Annotated[int, Range(1)] | None = None
+    scale: Annotated[float, Range(0, open_low=True)] = 255.0
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """A split of this dataset; a dataset of image files."""
+        return dataset_problems(self.dataset, self.split, context, image_files=True)
 
 
 @dataclass(frozen=True)
@@ -56,11 +76,27 @@ class AnswerParams:
     (which it keeps) and wants at least ``threshold`` of them right.
     """
 
-    labels: tuple[str, ...] = ("horse", "human")
-    dataset: str | None = None
-    split: str | None = None
-    limit: int | None = None
-    threshold: float = 0.75
+    labels: tuple[Annotated[str, ClassLabel()], ...] = ()
+    dataset: Annotated[str, DatasetName()] | None = None
+    split: Annotated[str, SplitName()] | None = None
+    limit: Annotated[int, Range(1)] | None = None
+    threshold: Annotated[float, Fraction()] = 0.75
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """Labels that are the dataset's own, in its order; a split of it."""
+        problems = dataset_problems(self.dataset, self.split, context, image_files=True)
+        if not self.labels:
+            problems.append(("labels", "give the labels an answer may be"))
+        classes = context.classes.get(self.dataset or "")
+        if classes:
+            for label in self.labels:
+                if label not in classes:
+                    problems.append(("labels", unknown(f"label of {self.dataset}", label,
+                                                       classes)))
+            if not problems and tuple(self.labels) != tuple(classes):
+                problems.append(("labels", f"{self.dataset}'s labels, in its order, are "
+                                           f"{list(classes)}"))
+        return problems
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -157,7 +193,7 @@ def _compare(got: dict[str, Any], want: dict[str, Any], name: str,
                 f"{want.get('batch_size')} (batch_size=)")
     if "samples" in aspects and got.get("samples") != want.get("samples"):
         return (f"{name} found {got.get('samples')} images, expected {want.get('samples')}: "
-                "point flow_from_directory at the folder that holds horses/ and humans/")
+                "point flow_from_directory at the folder that holds one sub-folder per class")
     allowed = {str(v) for v in _as_list(want.get("y_values"))} | {"0.0", "1.0"}
     if "labels" in aspects and not {str(v) for v in _as_list(got.get("y_values"))} <= allowed:
         return f"{name} gives labels {got.get('y_values')}, expected 0 and 1"
@@ -189,8 +225,7 @@ def generators(found: ExerciseFacts, expected: ExerciseFacts, p: GeneratorParams
 def heldout_images(found: ExerciseFacts, expected: ExerciseFacts,
                    p: HeldoutImagesParams) -> Verdict:
     """The grader evaluates the trained model on image files it never gave the sandbox."""
-    from autograder import horses_humans
-    from autograder.datasets import describe, load
+    from autograder.datasets import describe, load, load_images
 
     if found.model is None:
         return Verdict(False, "no trained model to evaluate")
@@ -199,7 +234,7 @@ def heldout_images(found: ExerciseFacts, expected: ExerciseFacts,
         return Verdict(False, f"the model's input shape is {shape}; it needs colour images "
                               "(height, width, 3)")
     paths, labels = load(p.dataset, p.split, p.limit)
-    images = horses_humans.load_images(paths, (int(shape[1]), int(shape[2])))  # type: ignore[arg-type]
+    images = load_images(p.dataset, paths, (int(shape[1]), int(shape[2])))  # type: ignore[arg-type]
     images *= 255.0 / p.scale
     try:
         out = np.asarray(found.model.predict(images))

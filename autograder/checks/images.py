@@ -9,10 +9,12 @@ border, a transposed result.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 
 from autograder.checks import CheckSpec, Verdict, plural
+from autograder.checks.allowed import Range
 from autograder.facts import ExerciseFacts
 
 
@@ -20,8 +22,8 @@ from autograder.facts import ExerciseFacts
 class ImageOpParams:
     """Tolerances for comparing outputs."""
 
-    rtol: float = 1e-6
-    atol: float = 1e-6
+    rtol: Annotated[float, Range(0)] = 1e-6
+    atol: Annotated[float, Range(0)] = 1e-6
 
 
 def correlate_valid(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:

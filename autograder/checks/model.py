@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from autograder.checks import CheckSpec, Table, Verdict, plural
+from autograder.checks.allowed import Range
 from autograder.facts import ExerciseFacts, LayerRow, ModelFacts
 
 
@@ -19,7 +21,7 @@ class LayerTableParams:
 class ParamCountParams:
     """``total`` pins the expected count, so a drift in the solution is caught too."""
 
-    total: int | None = None
+    total: Annotated[int, Range(1)] | None = None
 
 
 @dataclass(frozen=True)

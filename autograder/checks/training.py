@@ -8,11 +8,20 @@ that never entered the sandbox.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from autograder.checks import CheckSpec, NoParams, Verdict, number
+from autograder.checks.allowed import (
+    DatasetName,
+    Fraction,
+    MetricName,
+    ParamContext,
+    Range,
+    SplitName,
+    dataset_problems,
+)
 from autograder.checks.values import NEAR
 from autograder.facts import ExerciseFacts
 
@@ -29,10 +38,15 @@ class HistoryParams:
     """``stopped_early``: training must end before its epoch limit (the callback fired)."""
 
     stopped_early: bool = True
-    max_epochs: int | None = None
-    metric: str | None = None
+    max_epochs: Annotated[int, Range(1)] | None = None
+    metric: Annotated[str, MetricName()] | None = None
     below: float | None = None
     above: float | None = None
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """``below`` and ``above`` bound a metric: they need ``metric``."""
+        return [(k, f"{k} bounds a metric's last value: add metric (e.g. val_accuracy)")
+                for k in ("below", "above") if getattr(self, k) is not None and not self.metric]
 
 
 @dataclass(frozen=True)
@@ -43,12 +57,16 @@ class AccuracyParams:
     notebook prepares its own data.
     """
 
-    dataset: str
-    split: str
-    threshold: float
-    limit: int | None = None
-    scale: float = 1.0
-    reshape: tuple[int, ...] = ()
+    dataset: Annotated[str, DatasetName()]
+    split: Annotated[str, SplitName()]
+    threshold: Annotated[float, Fraction()]
+    limit: Annotated[int, Range(1)] | None = None
+    scale: Annotated[float, Range(0, open_low=True)] = 1.0
+    reshape: tuple[Annotated[int, Range(1)], ...] = ()
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """A split of this dataset; a dataset of arrays."""
+        return dataset_problems(self.dataset, self.split, context, image_files=False)
 
 
 def _logs(seq: Any, upto: int) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 
 from autograder.checks import CheckSpec, Verdict, number
+from autograder.checks.allowed import ParamContext, Range
 from autograder.checks.arrays import COMMON_SCALES
 from autograder.facts import ExerciseFacts
 
@@ -24,9 +26,13 @@ class PredictionParams:
     """
 
     inputs: tuple[float, ...]
-    tolerance: float
+    tolerance: Annotated[float, Range(0)]
     expected: float | None = None
     scale_hint: str = ""
+
+    def params_problems(self, context: ParamContext) -> list[tuple[str, str]]:
+        """At least one input to predict."""
+        return [] if self.inputs else [("inputs", "give at least one input, e.g. [7.0]")]
 
 
 def _scale_of(got: float, want: float) -> float | None:

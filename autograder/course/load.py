@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from autograder.checks import CheckFunction, CheckSpec, builtin_checks
+from autograder.checks.allowed import ParamContext, suggest, unknown
 from autograder.course.generations import drift_policy, keras_generation
 from autograder.course.model import (
     Assignment,
@@ -23,7 +24,7 @@ from autograder.course.model import (
 from autograder.course.params import build_check
 from autograder.course.probe import PHASE_LIMITS, phase_limits, probe
 from autograder.course.reader import IDENTIFIER, Loader, Reader, entries, identifier, positive
-from autograder.errors import CourseError
+from autograder.errors import CourseError, GraderError
 from autograder.hints import CONDITIONS, POINTER, HintRule
 
 SCHEMA_VERSION = 1
@@ -91,6 +92,17 @@ def _load_extra_checks(path: Path, top: Reader) -> dict[str, CheckSpec]:
         spec.loader.exec_module(module)
     except Exception as exc:
         raise top.fail("extra_checks", f"importing {path} failed: {exc!r}") from exc
+    datasets = getattr(module, "DATASETS", ())
+    from autograder.datasets import DatasetSource, register
+
+    if not isinstance(datasets, (list, tuple)) or not all(
+            isinstance(d, DatasetSource) for d in datasets):
+        raise top.fail("extra_checks", f"{path}: DATASETS must be a list of "
+                                       "autograder.datasets.DatasetSource(...)")
+    try:
+        register(datasets)
+    except GraderError as exc:
+        raise top.fail("extra_checks", str(exc)) from exc
     found = getattr(module, "CHECKS", None)
     if not isinstance(found, dict) or not all(isinstance(v, CheckSpec) for v in found.values()):
         raise top.fail(
@@ -119,20 +131,22 @@ def _assignment(
             f"{solutions_dir / aid / notebook} does not exist; put the solution notebook there "
             "or fix the name",
         )
+    data_node = r.get("data", dict, {})
+    data = tuple(_data_input(path, f"{where}.data.{name}", name, n)
+                 for name, n in data_node.items())
+    _no_overlap(r, data)
     ex_nodes = r.get("exercises", list)
     if not ex_nodes:
         raise r.fail("exercises", "no exercises; add at least one")
+    context = param_context(data)
     exercises = tuple(
-        _exercise(path, f"{where}.exercises[{i}]", n, checks, line)
+        _exercise(path, f"{where}.exercises[{i}]", n, checks, line, context)
         for i, n, line in entries(ex_nodes)
     )
     ids = [e.id for e in exercises]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise r.fail("exercises", f"exercise ids must be unique; repeated: {', '.join(dupes)}")
-    data_node = r.get("data", dict, {})
-    data = tuple(_data_input(path, f"{where}.data.{name}", name, n)
-                 for name, n in data_node.items())
     return Assignment(
         id=aid,
         data=data,
@@ -174,12 +188,37 @@ def _cell(r: Reader) -> bool:
     return bool(r.get("cell", bool, True))
 
 
+def _no_overlap(r: Reader, data: tuple[DataInput, ...]) -> None:
+    from autograder.course.coursedata import overlapping
+
+    pair = overlapping(data)
+    if pair is not None:
+        a, b = pair
+        raise r.fail("data", f"{a.name} and {b.name} would both be seen at {a.at} and "
+                             f"{b.at}: give each its own place (at:)")
+
+
+def param_context(data: tuple[DataInput, ...]) -> ParamContext:
+    """What a check's params are validated against: the datasets the grader knows, their
+    splits and labels, and the labels of the image datasets this assignment hands out."""
+    from autograder.datasets import IMAGE_FILES, KNOWN, LABELS, SPLITS
+
+    used = dict.fromkeys(d.dataset for d in data if d.dataset in IMAGE_FILES)
+    labels = tuple(dict.fromkeys(x for d in used for x in LABELS.get(d, ())))
+    return ParamContext(datasets=tuple(KNOWN), labels=labels, splits=dict(SPLITS),
+                        classes=dict(LABELS))
+
+
 def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
-    from autograder.datasets import IMAGE_FILES, KNOWN
+    from autograder.datasets import IMAGE_FILES, KNOWN, SPLITS
 
     if not IDENTIFIER.match(str(name)):
         raise CourseError(f"{path}: {where}: a data name must be a Python identifier")
     r = Reader(path, node, where)
+    if "file" in node or "folder" in node:  # a file or folder of the course
+        from autograder.course.coursedata import course_data_input
+
+        return course_data_input(path, where, str(name), node)
     if isinstance(node, dict) and "value" in node:  # a constant, such as IMAGE_SIZE: 300
         r.only(["value"])
         value = node["value"]
@@ -190,20 +229,23 @@ def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:
     r.only(["dataset", "split", "part", "limit"])
     dataset = r.get("dataset", str)
     if dataset not in KNOWN:
-        raise r.fail("dataset", f"unknown dataset {dataset!r}; known: {', '.join(KNOWN)}")
+        raise r.fail("dataset", unknown("dataset", dataset, KNOWN))
     part = r.get("part", str)
     if part not in DATA_PARTS:
-        raise r.fail("part", f"must be one of {', '.join(DATA_PARTS)}")
+        raise r.fail("part", unknown("part", part, DATA_PARTS))
     if (part in ("folder", "files")) != (dataset in IMAGE_FILES):
         parts = "folder and files" if dataset in IMAGE_FILES else "images and labels"
         raise r.fail("part", f"{dataset} gives parts {parts}")
-    return DataInput(name=str(name), dataset=dataset, split=r.get("split", str), part=part,
+    split = r.get("split", str)
+    if split not in SPLITS.get(dataset, (split,)):
+        raise r.fail("split", unknown(f"split of {dataset}", split, SPLITS[dataset]))
+    return DataInput(name=str(name), dataset=dataset, split=split, part=part,
                      limit=r.get("limit", int, None, check=positive))
 
 
 def _exercise(
     path: Path, where: str, node: Any, checks: Mapping[str, CheckFunction | CheckSpec],
-    line: int = 0,
+    line: int = 0, context: ParamContext | None = None,
 ) -> Exercise:
     r = Reader(path, node, where, line)
     r.only(["id", "title", "entry", "aliases", "call", "record", "time_limit", "checks",
@@ -216,7 +258,7 @@ def _exercise(
             raise r.fail("aliases", f"each alias must be an identifier, found {alias!r}")
     record = r.get("record", str, "value")
     if record not in RECORD_KINDS:
-        raise r.fail("record", f"must be one of {', '.join(RECORD_KINDS)}, found {record!r}")
+        raise r.fail("record", unknown("record kind", record, RECORD_KINDS))
     call = r.get("call", str, f"{entry}()")
     try:
         compile(call, "<call>", "eval")
@@ -226,7 +268,7 @@ def _exercise(
     if not check_nodes:
         raise r.fail("checks", "an exercise needs at least one check")
     ex_checks = tuple(
-        build_check(path, f"{where}.checks[{i}]", n, checks, line)
+        build_check(path, f"{where}.checks[{i}]", n, checks, line, context)
         for i, n, line in entries(check_nodes)
     )
     names = [c.name for c in ex_checks]
@@ -274,7 +316,8 @@ def _hint(path: Path, where: str, node: Any, check_names: list[str],
         if key in ("failed", "passed"):
             if value not in check_names:
                 raise when.fail(key, f"no check named {value!r} in this exercise; "
-                                     f"its checks: {', '.join(check_names)}")
+                                     f"its checks: {', '.join(check_names)}"
+                                     + suggest(value, check_names))
         else:
             try:
                 re.compile(value)

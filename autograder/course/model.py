@@ -21,6 +21,10 @@ class ExerciseCheck:
     points: float
     params: Any
     hidden: bool = False
+    line: int = field(default=0, compare=False)  # where course.yaml declares it (messages)
+
+
+COURSE_PARTS = ("course_file", "course_folder")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,18 @@ class DataInput:
     part: str
     limit: int | None = None
     value: Any = None  # part "value": a constant bound as is (no dataset), e.g. IMAGE_SIZE
+    # parts "course_file", "course_folder": a file or folder of the course (``path``,
+    # relative to the course folder; ``source`` resolved) seen read-only by the sandbox at
+    # ``at``, relative to its working folder; nothing is bound to ``name``
+    # (out of repr, which the reference digest reads: ``content_digest`` hashes them)
+    path: str = field(default="", repr=False)
+    at: str = field(default="", repr=False)
+    source: Path | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def mounted(self) -> bool:
+        """True for a file or folder of the course made visible to the sandbox."""
+        return self.part in COURSE_PARTS
 
 
 @dataclass(frozen=True)
@@ -177,10 +193,12 @@ class Course:
         for a in self.assignments:
             if a.id == assignment_id:
                 return a
-        known = ", ".join(a.id for a in self.assignments) or "none"
+        from autograder.checks.allowed import suggest
+
+        ids = [a.id for a in self.assignments]
         raise CourseError(
-            f"unknown assignment {assignment_id!r} in {self.root / 'course.yaml'}; "
-            f"known assignments: {known}"
+            f"unknown assignment {assignment_id!r} in {self.course_file}; "
+            f"known assignments: {', '.join(ids) or 'none'}{suggest(assignment_id, ids)}"
         )
 
     def solution_path(self, assignment: Assignment) -> Path:

@@ -76,7 +76,10 @@ class Reader:
         allowed = list(allowed)
         for key in self.node:
             if key not in allowed:
-                raise self.fail(key, f"unknown key; allowed keys here: {', '.join(allowed)}")
+                from autograder.checks.allowed import suggest
+
+                raise self.fail(key, f"unknown key; allowed keys here: {', '.join(allowed)}"
+                                     + suggest(key, allowed))
 
     def get(self, key: str, kind: Any, default: Any = ..., *, check: Any = None) -> Any:
         if key not in self.node:

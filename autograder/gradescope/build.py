@@ -79,6 +79,13 @@ def stage_course(course: Course, assignment_id: str, dest: Path) -> None:
     for name in DATA_FOLDERS:
         if (course.root / name).is_dir():
             shutil.copytree(course.root / name, dest / name, ignore=_ignore)
+    for item in assignment.data:  # files and folders of the course named in data:
+        if item.mounted and item.source is not None and not (dest / item.path).exists():
+            (dest / item.path).parent.mkdir(parents=True, exist_ok=True)
+            if item.source.is_dir():
+                shutil.copytree(item.source, dest / item.path, ignore=_ignore)
+            else:
+                shutil.copyfile(item.source, dest / item.path)
     reference = course.cache_dir / "reference" / f"{assignment.id}-{key[:16]}"
     shutil.copytree(reference, dest / ".autograder-cache" / "reference" / reference.name)
 

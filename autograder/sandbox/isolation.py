@@ -54,6 +54,7 @@ class Confinement:
     missing: tuple[str, ...]
     drop_uid: int | None  # the uid the student's code runs as, when the grader drops to it
     unconfined: bool = False
+    binds_readonly: bool = False  # the course's data files are bound read-only (bubblewrap)
 
 
 def _works(cmd: list[str]) -> bool:
@@ -101,8 +102,10 @@ def _ancestors(path: Path) -> list[Path]:
     return [p for p in reversed(path.parents) if p != Path("/")]
 
 
-def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
-    """A bwrap command line with a minimal, mostly read-only view of the filesystem."""
+def _bwrap_args(run_root: Path, writable: tuple[Path, ...],
+                readonly_binds: tuple[tuple[Path, Path], ...] = ()) -> list[str]:
+    """A bwrap command line with a minimal, mostly read-only view of the filesystem;
+    ``readonly_binds`` (source, place) show the course's data files read-only."""
     args = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             "--dev", "/dev", "--proc", "/proc",
@@ -137,6 +140,8 @@ def _bwrap_args(run_root: Path, writable: tuple[Path, ...]) -> list[str]:
     args += ["--ro-bind", str(run_root), str(run_root)]
     for path in writable:
         args += ["--bind", str(path), str(path)]
+    for source, place in readonly_binds:  # after the writable binds: on top of them
+        args += ["--ro-bind", str(source), str(place)]
     return args
 
 
@@ -196,15 +201,18 @@ def end_leftovers(uid: int) -> None:
 
 
 def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path,
-                uid: int | None = None) -> Confinement:
+                uid: int | None = None,
+                readonly_binds: tuple[tuple[Path, Path], ...] = ()) -> Confinement:
     """The best confinement this machine offers for a run in ``run_root``; student code
-    runs as ``uid`` where the grader can switch users (``nobody`` when None)."""
+    runs as ``uid`` where the grader can switch users (``nobody`` when None). With
+    bubblewrap, each of ``readonly_binds`` (source, place) is bound read-only at its place
+    (without it, the caller copies them: ``binds_readonly`` is False)."""
     have = available()
     prefix: list[str] = []
     protections: list[str] = []
     missing: list[str] = []
     if "bwrap" in have:
-        prefix += [*_bwrap_args(run_root, writable), "--chdir", str(workdir)]
+        prefix += [*_bwrap_args(run_root, writable, readonly_binds), "--chdir", str(workdir)]
         protections += ["private filesystem view (course files, references and reports "
                         "invisible)", "no network", "own process namespace"]
     elif "unshare-net" in have:
@@ -227,4 +235,4 @@ def confinement(run_root: Path, writable: tuple[Path, ...], workdir: Path,
     elif os.geteuid() == 0:
         missing.append("dropping root (setpriv not found)")
     return Confinement(tuple(prefix), tuple(protections), tuple(missing), drop,
-                       unconfined=bool(essentials_missing()))
+                       unconfined=bool(essentials_missing()), binds_readonly="bwrap" in have)

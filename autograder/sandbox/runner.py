@@ -41,7 +41,7 @@ from typing import Any
 from autograder.assemble import Program
 from autograder.execution import Execution
 from autograder.sandbox import cgroups
-from autograder.sandbox.datafiles import write_data
+from autograder.sandbox.datafiles import mounts, place_mounts, write_data
 from autograder.sandbox.events import Attempt, Progress, between_allowance, blame
 from autograder.sandbox.files import disk_use, empty, open_progress, read_capped
 from autograder.sandbox.harness import RESTART_EXIT
@@ -116,8 +116,10 @@ def execute(program: Program, limits: Limits, root: Path) -> Execution:
 def _execute(program: Program, limits: Limits, root: Path, uid: int | None) -> Execution:
     begun = time.monotonic()
     writable = (root / "outbox", root / "work", root / "tmp", root / ".keras")
-    confine = confinement(root, writable, root / "work", uid)
+    course_data = mounts(program, root / "work")
+    confine = confinement(root, writable, root / "work", uid, course_data)
     control, outbox, work = _prepare(root, confine.drop_uid)
+    place_mounts(course_data, work, confine.drop_uid, copy=not confine.binds_readonly)
     started = time.monotonic()
     deadline = started + limits.total_seconds
     records: dict[str, dict[str, Any]] = {}
@@ -197,6 +199,7 @@ def _execute(program: Program, limits: Limits, root: Path, uid: int | None) -> E
         if attempt.reason.startswith(DISK_KILL):  # free the disk before going on
             for folder in writable[1:]:
                 empty(folder)
+            place_mounts(course_data, work, confine.drop_uid, copy=not confine.binds_readonly)
         for call in program.calls:
             if call.id not in records and (outbox / f"{call.id}.json").is_file():
                 records[call.id] = {"file": f"{call.id}.json"}

@@ -13,8 +13,11 @@ seeded and reproducible, and cached under ``$AUTOGRADER_DATA/horses-or-humans-st
 (or ``~/.cache/autograder/…``): a horse is a long horizontal body on four legs with a neck
 and a head, a human an upright figure with a head, a torso, arms and legs; poses, sizes,
 places, colours (the same palette for both classes) and textured backgrounds vary. It has
-a ``heldout/`` folder the grader keeps to itself. ``python -m autograder.horses_humans DEST``
+a ``heldout/`` folder the grader keeps to itself. ``python course_data/horses_humans.py DEST``
 writes the stand-in to DEST for a student without the real images.
+
+This is the course's own data (Week 4), not the grader's: ``course_checks.py`` registers it
+as the dataset ``horses_or_humans`` (``DATASETS``), named by ``extra_checks`` in course.yaml.
 
 Splits the grader uses: ``train``, ``validation`` (given to the sandbox, in part),
 ``predict`` (a few images, neutrally named, for the prediction exercise) and ``heldout``
@@ -173,20 +176,6 @@ def write_part(split: str, limit: int | None, part: str, dest: Path) -> dict[str
         shutil.copyfile(path, target)
         out.append(str(target))
     return {"files": out}
-
-
-def load_images(paths: Any, size: tuple[int, int]) -> np.ndarray:
-    """Images as the course's generators give them: RGB, resized (nearest), divided by 255."""
-    from PIL import Image
-
-    out = np.empty((len(paths), size[0], size[1], 3), dtype=np.float32)
-    for i, path in enumerate(paths):
-        with Image.open(path) as img:
-            rgb = img.convert("RGB")
-            if rgb.size != (size[1], size[0]):
-                rgb = rgb.resize((size[1], size[0]), Image.Resampling.NEAREST)
-            out[i] = np.asarray(rgb, dtype=np.float32) / 255.0
-    return out
 
 
 # --------------------------------------------------------------------------- drawing
@@ -355,10 +344,10 @@ def generate(dest: Path, heldout: bool = True, counts: dict[str, int] | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.horses_humans DEST``: write the stand-in (train, validation)."""
+    """``python course_data/horses_humans.py DEST``: write the stand-in (train, validation)."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m autograder.horses_humans DEST   (writes DEST/train and "
+        print("usage: python course_data/horses_humans.py DEST   (writes DEST/train and "
               "DEST/validation)\nthe real images, with internet:\n  " + FETCH, file=sys.stderr)
         return 2
     generate(Path(args[0]), heldout=False)
