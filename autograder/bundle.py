@@ -33,6 +33,7 @@ MODULES: dict[str, tuple[str | None, bool]] = {
     "autograder.hints": ("hints.py", False),
     "autograder.execution": ("execution.py", False),
     "autograder.outbox": ("outbox.py", False),
+    "autograder.modelfile": ("modelfile.py", False),
     "autograder.checks": ("checks/__init__.py", True),
     "autograder.checks.allowed": ("checks/allowed.py", False),
     "autograder.checks.arrays": ("checks/arrays.py", False),

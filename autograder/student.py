@@ -25,7 +25,8 @@ from autograder import factsio
 from autograder.checks import CheckSpec, builtin_checks, judge
 from autograder.facts import ERROR, MISSING, OK, ExerciseFacts
 from autograder.hints import Hint, HintRule, Outcome, hints_for
-from autograder.outbox import generator_batches, load_array, load_model
+from autograder.modelfile import load_model
+from autograder.outbox import generator_batches, load_array
 from autograder.sandbox.harness import seed_everything
 from autograder.sandbox.recording import LAST_FIT, probe_callback, record_result, remember_fit
 

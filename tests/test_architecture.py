@@ -12,7 +12,7 @@ import pytest
 
 from autograder.checks.architecture import ArchitectureParams, architecture
 from autograder.facts import OK, ExerciseFacts
-from autograder.outbox import load_model
+from autograder.modelfile import load_model
 
 
 def facts(tmp_path: Path, name: str, build: Callable[[], list[Any]],

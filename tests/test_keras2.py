@@ -23,7 +23,7 @@ from autograder.drift import find_drift
 from autograder.errors import CourseError
 from autograder.facts import ERROR, ExerciseFacts
 from autograder.grade import context
-from autograder.outbox import load_model
+from autograder.modelfile import load_model
 from autograder.pipeline import grade_submission
 from autograder.regrade import with_drift
 from autograder.release import release
@@ -253,7 +253,7 @@ def test_no_drift_without_its_error_or_its_spelling() -> None:
 
 
 def test_a_tf_keras_model_has_the_keras3_layer_table(tmp_path: Path) -> None:
-    from autograder.outbox import keras_module
+    from autograder.modelfile import keras_module
 
     k3, k2 = keras_module(3), keras_module(2)
     m3 = k3.Sequential([k3.Input(shape=(28, 28, 1)), k3.layers.Conv2D(8, 3, activation="relu"),

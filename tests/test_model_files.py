@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 import pytest
 
-from autograder.outbox import OutboxError, load_model
+from autograder.modelfile import OutboxError, load_model
 
 SENTINEL = "/tmp/autograder-model-file-sentinel"
 

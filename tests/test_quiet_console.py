@@ -11,7 +11,7 @@ from autograder.checks import builtin_checks
 from autograder.checks.values import PredictionParams
 from autograder.course import Exercise, ExerciseCheck
 from autograder.facts import OK, ExerciseFacts
-from autograder.outbox import keras_module, load_model
+from autograder.modelfile import keras_module, load_model
 from autograder.reporters import console
 
 

@@ -323,7 +323,7 @@ def test_value_close_judges_a_number() -> None:
 
 
 def test_only_keras_functions_pass_the_model_scan() -> None:
-    from autograder.outbox import canonical_metric, keras_function
+    from autograder.modelfile import canonical_metric, keras_function
 
     assert keras_function("binary_crossentropy") and keras_function("binary_accuracy")
     assert not keras_function("eval") and not keras_function("os.system")

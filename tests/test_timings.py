@@ -14,7 +14,8 @@ import pytest
 
 from autograder.assemble import ExerciseCall, Piece, Program
 from autograder.facts import LayerRow
-from autograder.outbox import PREDICT_BYTES, exercise_facts, predict_chunk
+from autograder.modelfile import PREDICT_BYTES, predict_chunk
+from autograder.outbox import exercise_facts
 from autograder.sandbox import Limits, execute
 from autograder.sandbox.runner import HARNESS_STAGES, _stages
 
