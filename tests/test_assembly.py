@@ -231,3 +231,27 @@ def test_week1_notebook_of_another_generation(course: Course, tmp_path: Path) ->
             ) in notes
     assert "not made from this course's release" in notes
     assert all("Epoch 4000" not in e.stdout for e in result.exercises)
+
+
+def test_in_notebook_check_of_an_exercise_with_no_cell(tiny: Course) -> None:
+    """check("pipeline") calls the exercise's call: with the notebook's functions; there is
+    no function named pipeline to look for."""
+    import numpy as np
+
+    from autograder.release import embedded_facts
+    from autograder.student import Checker
+
+    assignment = tiny.assignments[0]
+    text = tiny.release_path(assignment).read_text(encoding="utf-8")
+    facts = embedded_facts(tiny, assignment, text)
+    assert facts is not None
+    from autograder.bundle import spec
+    from autograder.reference import digest
+
+    checker = Checker(spec(tiny, assignment, digest(tiny, assignment), facts))
+    ns = {"np": np, "make_data": lambda: np.arange(1, 7, dtype=float),
+          "scale": lambda data: data / data.max()}
+    report = checker.run("pipeline", ns)
+    assert report.passed and not report.error, report
+    ns["scale"] = lambda data: data
+    assert not checker.run("pipeline", ns).passed
