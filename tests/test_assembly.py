@@ -183,9 +183,13 @@ def test_tiny_course_grades_foreign_notebooks_through_the_sandbox(tiny: Course,
     without_provided = student_notebook(provided=False)
     no_helper = student_notebook()
     no_helper.cells = no_helper.cells[:-1]  # biggest() deleted: scale fails
+    broken_helper = student_notebook()
+    broken_helper.cells[1].source = broken_helper.cells[1].source.replace(
+        "START = 1.0", "START = 1.0 / 0")
     paths = [write(student_notebook(), tmp_path / "foreign.ipynb"),
              write(without_provided, tmp_path / "no_provided_copy.ipynb"),
-             write(no_helper, tmp_path / "no_helper.ipynb")]
+             write(no_helper, tmp_path / "no_helper.ipynb"),
+             write(broken_helper, tmp_path / "broken_helper.ipynb")]
     report = grade(tiny, "tiny", paths, tmp_path / "out",
                    options=Options(jobs=1, use_cache=False))
     results = {r.student: r for r in report.results}
@@ -194,6 +198,11 @@ def test_tiny_course_grades_foreign_notebooks_through_the_sandbox(tiny: Course,
     assert scores(results["no_provided_copy"]) == full  # the release's copy ran
     assert scores(results["no_helper"]) == {"make_data": 1.0, "scale": 0.0, "pipeline": 0.0}
     assert "biggest" in results["no_helper"].exercises[1].message
+    # a cell taken for the exercise failed: the exercise's feedback says where and why
+    broken = results["broken_helper"].exercises[0]
+    assert broken.score == 0.0
+    assert ("[grader] cell 2 line 2, run because your code needs it, failed: "
+            "ZeroDivisionError: float division by zero") in broken.stdout, broken
 
 
 WEEK1_FOREIGN = [
