@@ -207,13 +207,15 @@ def test_tiny_course_grades_foreign_notebooks_through_the_sandbox(tiny: Course,
 
 WEEK1_FOREIGN = [
     "import tensorflow as tf\nimport numpy as np\nfrom tensorflow.keras import layers",
-    "PRICE_SCALE = 100.0\nEPOCHS = 500\n\ndef in_hundreds(prices):\n"
+    "PRICE_SCALE = 100.0\nEPOCHS = 200  # with a larger learning rate: a cheaper test\n\n"
+    "def in_hundreds(prices):\n"
     "    return np.array(prices, dtype=float) / PRICE_SCALE",
     "def house_data():\n    xs = np.arange(1, 7, dtype=float)\n"
     "    return xs, in_hundreds([100, 150, 200, 250, 300, 350])",
     "def house_model():\n    model = tf.keras.Sequential([tf.keras.Input(shape=(1,)), "
     "layers.Dense(units=1)])\n"
-    "    model.compile(optimizer='sgd', loss='mean_squared_error')\n    return model",
+    "    model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.03),\n"
+    "                  loss='mean_squared_error')\n    return model",
     "def train_house_model(model, xs, ys):\n"
     "    model.fit(xs, ys, epochs=EPOCHS, verbose=0)\n    return model\n\n"
     "xs, ys = house_data()\nmodel = house_model()\n"
