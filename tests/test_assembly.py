@@ -266,3 +266,32 @@ def test_in_notebook_check_of_an_exercise_with_no_cell(tiny: Course) -> None:
     assert report.passed and not report.error, report
     ns["scale"] = lambda data: data
     assert not checker.run("pipeline", ns).passed
+
+
+@pytest.mark.parametrize(("line", "replacement", "message"), [
+    ("    seed: 1\n", "    seed: 1\n    top_level: skp\n",
+     "assignments.tiny.top_level: must be one of skip, run, found 'skp'"),
+    ("    seed: 1\n", "    seed: 1\n    student_cells: maybe\n",
+     "assignments.tiny.student_cells: expected true or false, found 'maybe'"),
+    ("        cell: false\n", "        cell: no-cell\n",
+     "assignments.tiny.exercises[2].cell: expected true or false, found 'no-cell'"),
+    ("      - id: scale\n", "      - id: scale\n        top_level: running\n",
+     "assignments.tiny.exercises[1].top_level: must be one of skip, run"),
+])
+def test_new_keys_are_validated(tiny: Course, tmp_path: Path, line: str, replacement: str,
+                                message: str) -> None:
+    from autograder.errors import CourseError
+
+    text = TINY_COURSE.replace(line, replacement, 1)
+    (tmp_path / "course.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "solutions").symlink_to(tiny.solutions_dir)
+    with pytest.raises(CourseError, match=r"course\.yaml:[0-9]+: ") as error:
+        load_course(tmp_path / "course.yaml")
+    assert message in str(error.value)
+
+
+def test_new_keys_are_read(tiny: Course) -> None:
+    assignment = tiny.assignments[0]
+    assert (assignment.top_level, assignment.student_cells) == ("skip", True)
+    assert [e.cell for e in assignment.exercises] == [True, True, False]
+    assert assignment.top_level_of(assignment.exercises[0]) == "skip"
