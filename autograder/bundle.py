@@ -148,7 +148,8 @@ def spec(course: Course, assignment: Assignment, digest: str,
             for c in ex.checks
         ]
         exercises.append({
-            "id": ex.id, "title": ex.title, "names": list(ex.names), "call": ex.call,
+            "id": ex.id, "title": ex.title, "names": list(ex.names) if ex.cell else [],
+            "call": ex.call,
             "record": ex.record, "checks": checks,
             "probe": None if ex.probe is None else public_probe(ex, keras_of(assignment)),
             "hints": [{k: v for k, v in dataclasses.asdict(h).items() if v is not None}

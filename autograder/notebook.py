@@ -155,7 +155,8 @@ class OtherCell:
     ``kind`` is ``student`` (the student's own code: what graded code needs is taken from
     it), ``setup`` (a copy of a release setup cell: the release's copy runs instead),
     ``provided`` (a copy of the release's provided cell ``release_id``: the release's copy
-    runs at this place) or ``duplicate`` (another cell defining an exercise: not run).
+    runs at this place). Another cell defining an exercise is a student cell: the graded
+    cell's definition wins, its other definitions may be taken.
     """
 
     index: int
@@ -242,8 +243,8 @@ def locate(nb: NotebookNode, assignment: Assignment, release: NotebookNode) -> L
 
 def other_cells(code: list[tuple[int, NotebookNode]], release: NotebookNode,
                 cells: dict[str, LocatedCell], candidates: set[int]) -> tuple[OtherCell, ...]:
-    """What each code cell that is no exercise's is: the student's, a setup or provided
-    cell's copy (compared without comments and layout), or a duplicate exercise cell."""
+    """What each code cell that is no exercise's is: the student's, or a setup or provided
+    cell's copy (compared without comments and layout)."""
     graded = {c.index for c in cells.values()}
     setup = {normalised(c.source) for c in release.cells
              if c.cell_type == "code" and cell_meta(c).get("role") == ROLE_SETUP}
@@ -254,8 +255,8 @@ def other_cells(code: list[tuple[int, NotebookNode]], release: NotebookNode,
     for i, cell in code:
         if i in graded:
             continue
-        if i in candidates:
-            found.append(OtherCell(i, cell.source, "duplicate"))
+        if i in candidates:  # another cell defining an exercise: its other definitions
+            found.append(OtherCell(i, cell.source, "student"))  # may still be needed
             continue
         if cell_meta(cell).get("role") == ROLE_HIDDEN or HIDDEN.match(cell.source):
             continue  # instructor-only code of a solution: students never have it

@@ -152,7 +152,10 @@ class Checker:
         names = tuple(ex["names"])
         fn = next((ns[n] for n in names if n in ns), None)
         started = time.monotonic()
-        if fn is None:
+        if not names:  # cell: false — no function of its own, only its call
+            source = ""
+            found = self._call(ex, dict(ns))
+        elif fn is None:
             found = ExerciseFacts(MISSING, f"{names[0]} is not defined yet: run the exercise's "
                                            "cell first (and keep its name)")
             source = ""

@@ -183,9 +183,13 @@ def test_tiny_course_grades_foreign_notebooks_through_the_sandbox(tiny: Course,
     without_provided = student_notebook(provided=False)
     no_helper = student_notebook()
     no_helper.cells = no_helper.cells[:-1]  # biggest() deleted: scale fails
+    broken_helper = student_notebook()
+    broken_helper.cells[1].source = broken_helper.cells[1].source.replace(
+        "START = 1.0", "START = 1.0 / 0")
     paths = [write(student_notebook(), tmp_path / "foreign.ipynb"),
              write(without_provided, tmp_path / "no_provided_copy.ipynb"),
-             write(no_helper, tmp_path / "no_helper.ipynb")]
+             write(no_helper, tmp_path / "no_helper.ipynb"),
+             write(broken_helper, tmp_path / "broken_helper.ipynb")]
     report = grade(tiny, "tiny", paths, tmp_path / "out",
                    options=Options(jobs=1, use_cache=False))
     results = {r.student: r for r in report.results}
@@ -194,17 +198,24 @@ def test_tiny_course_grades_foreign_notebooks_through_the_sandbox(tiny: Course,
     assert scores(results["no_provided_copy"]) == full  # the release's copy ran
     assert scores(results["no_helper"]) == {"make_data": 1.0, "scale": 0.0, "pipeline": 0.0}
     assert "biggest" in results["no_helper"].exercises[1].message
+    # a cell taken for the exercise failed: the exercise's feedback says where and why
+    broken = results["broken_helper"].exercises[0]
+    assert broken.score == 0.0
+    assert ("[grader] cell 2 line 2, run because your code needs it, failed: "
+            "ZeroDivisionError: float division by zero") in broken.stdout, broken
 
 
 WEEK1_FOREIGN = [
     "import tensorflow as tf\nimport numpy as np\nfrom tensorflow.keras import layers",
-    "PRICE_SCALE = 100.0\nEPOCHS = 500\n\ndef in_hundreds(prices):\n"
+    "PRICE_SCALE = 100.0\nEPOCHS = 200  # with a larger learning rate: a cheaper test\n\n"
+    "def in_hundreds(prices):\n"
     "    return np.array(prices, dtype=float) / PRICE_SCALE",
     "def house_data():\n    xs = np.arange(1, 7, dtype=float)\n"
     "    return xs, in_hundreds([100, 150, 200, 250, 300, 350])",
     "def house_model():\n    model = tf.keras.Sequential([tf.keras.Input(shape=(1,)), "
     "layers.Dense(units=1)])\n"
-    "    model.compile(optimizer='sgd', loss='mean_squared_error')\n    return model",
+    "    model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=0.03),\n"
+    "                  loss='mean_squared_error')\n    return model",
     "def train_house_model(model, xs, ys):\n"
     "    model.fit(xs, ys, epochs=EPOCHS, verbose=0)\n    return model\n\n"
     "xs, ys = house_data()\nmodel = house_model()\n"
@@ -231,3 +242,56 @@ def test_week1_notebook_of_another_generation(course: Course, tmp_path: Path) ->
             ) in notes
     assert "not made from this course's release" in notes
     assert all("Epoch 4000" not in e.stdout for e in result.exercises)
+
+
+def test_in_notebook_check_of_an_exercise_with_no_cell(tiny: Course) -> None:
+    """check("pipeline") calls the exercise's call: with the notebook's functions; there is
+    no function named pipeline to look for."""
+    import numpy as np
+
+    from autograder.release import embedded_facts
+    from autograder.student import Checker
+
+    assignment = tiny.assignments[0]
+    text = tiny.release_path(assignment).read_text(encoding="utf-8")
+    facts = embedded_facts(tiny, assignment, text)
+    assert facts is not None
+    from autograder.bundle import spec
+    from autograder.reference import digest
+
+    checker = Checker(spec(tiny, assignment, digest(tiny, assignment), facts))
+    ns = {"np": np, "make_data": lambda: np.arange(1, 7, dtype=float),
+          "scale": lambda data: data / data.max()}
+    report = checker.run("pipeline", ns)
+    assert report.passed and not report.error, report
+    ns["scale"] = lambda data: data
+    assert not checker.run("pipeline", ns).passed
+
+
+@pytest.mark.parametrize(("line", "replacement", "message"), [
+    ("    seed: 1\n", "    seed: 1\n    top_level: skp\n",
+     "assignments.tiny.top_level: must be one of skip, run, found 'skp'"),
+    ("    seed: 1\n", "    seed: 1\n    student_cells: maybe\n",
+     "assignments.tiny.student_cells: expected true or false, found 'maybe'"),
+    ("        cell: false\n", "        cell: no-cell\n",
+     "assignments.tiny.exercises[2].cell: expected true or false, found 'no-cell'"),
+    ("      - id: scale\n", "      - id: scale\n        top_level: running\n",
+     "assignments.tiny.exercises[1].top_level: must be one of skip, run"),
+])
+def test_new_keys_are_validated(tiny: Course, tmp_path: Path, line: str, replacement: str,
+                                message: str) -> None:
+    from autograder.errors import CourseError
+
+    text = TINY_COURSE.replace(line, replacement, 1)
+    (tmp_path / "course.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "solutions").symlink_to(tiny.solutions_dir)
+    with pytest.raises(CourseError, match=r"course\.yaml:[0-9]+: ") as error:
+        load_course(tmp_path / "course.yaml")
+    assert message in str(error.value)
+
+
+def test_new_keys_are_read(tiny: Course) -> None:
+    assignment = tiny.assignments[0]
+    assert (assignment.top_level, assignment.student_cells) == ("skip", True)
+    assert [e.cell for e in assignment.exercises] == [True, True, False]
+    assert assignment.top_level_of(assignment.exercises[0]) == "skip"

@@ -238,3 +238,12 @@ def test_render_keeps_every_kept_statement_on_its_line(source: str, keep: set[in
     keys = frozenset((0, i) for i in keep)
     assert render(source, stmts, keys) == expected
     assert render_checked(source, stmts, keys) == expected
+
+
+def test_an_older_copy_of_a_graded_function_is_not_taken_but_its_helper_is() -> None:
+    cells = [
+        student(0, "def helper():\n    return 2\n\ndef house_model():\n    return 'old'\n"),
+        graded(1, "def house_model():\n    return helper()\n", "house_model"),
+    ]
+    selection = select(cells, {"house_model": "house_model()"})
+    assert taken(selection, cells) == {0: ["def helper"]}
