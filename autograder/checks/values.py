@@ -91,14 +91,8 @@ class ValueCloseParams:
     that is absent, of the number the solution returned (both tolerances ≥ 0)."""
 
     expected: float | None = None
-    rtol: float = 1e-5
-    atol: float = 1e-8
-
-    def __post_init__(self) -> None:
-        for name in ("rtol", "atol"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name}: must be a number ≥ 0, found {value!r}")
+    rtol: Annotated[float, Range(0)] = 1e-5
+    atol: Annotated[float, Range(0)] = 1e-8
 
 
 def _single_number(value: object) -> float | None:
