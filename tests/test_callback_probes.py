@@ -85,6 +85,7 @@ def test_the_lecture_callback_stops_where_it_should() -> None:
     robust = callback_robust(ExerciseFacts(OK, value=seen), expected(LOSS_PROBE, drawn),
                              NoParams())
     assert not robust.passed and "logs=None" in robust.message
+    assert "'acc'" not in robust.message  # the loss callback survives the old key
 
 
 def test_the_lecture_accuracy_callback_under_both_keras_generations() -> None:
@@ -98,6 +99,9 @@ def test_the_lecture_accuracy_callback_under_both_keras_generations() -> None:
         verdict = callback_stops(ExerciseFacts(OK, value=seen), expected(probe, drawn),
                                  CallbackParams())
         assert verdict.passed, (version, verdict.message)
+        robust = callback_robust(ExerciseFacts(OK, value=seen), expected(probe, drawn),
+                                 NoParams())
+        assert "logs=None" in robust.message and "'acc' instead of" in robust.message
 
 
 def test_the_probe_calls_what_fit_calls_in_the_same_order() -> None:

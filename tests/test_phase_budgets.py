@@ -62,3 +62,22 @@ def test_defaults_are_unchanged(tmp_path: Path) -> None:
     assert limits.setup_seconds == 90 and limits.between_seconds is None
     assert all(e.define_limit is None for e in assignment.exercises)
     assert between_allowance.__defaults__ == (None,)
+
+
+@pytest.mark.parametrize(("where", "key"), [("assignment", "setup_limit"),
+                                            ("assignment", "between_limit"),
+                                            ("exercise", "define_limit")])
+def test_a_budget_must_be_positive(tmp_path: Path, where: str, key: str) -> None:
+    import yaml
+
+    from autograder.course import load_course
+    from autograder.errors import CourseError
+
+    root = Path(__file__).resolve().parents[1]
+    data = yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
+    data["solutions"] = str(root / "solutions")
+    week1 = data["assignments"]["week1"]
+    (week1 if where == "assignment" else week1["exercises"][0])[key] = -1
+    (tmp_path / "course.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(CourseError, match=f"{key}.*greater than 0"):
+        load_course(tmp_path / "course.yaml")

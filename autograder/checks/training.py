@@ -153,12 +153,13 @@ def callback_robust(found: ExerciseFacts, expected: ExerciseFacts, p: NoParams) 
     robust = [(g, w) for g, w in pairs if _kind(w) == "robust"]
     if not robust:
         return Verdict(False, "the callback could not be probed for robustness")
-    for i, (g, w) in enumerate(robust):
-        if g.get("error"):
-            case = ROBUST_CASES[i] if i < len(ROBUST_CASES) else "other logs"
-            return Verdict(False, f"with {case}, {_raised(g, w.get('logs', []))}. Write "
-                                  "logs = logs or {} first and check that a value is not None "
-                                  "before comparing it")
+    failures = [f"with {ROBUST_CASES[i] if i < len(ROBUST_CASES) else 'other logs'}, "
+                f"{_raised(g, w.get('logs', []))}"
+                for i, (g, w) in enumerate(robust) if g.get("error")]
+    if failures:
+        return Verdict(False, "; ".join(failures) + ". Write logs = logs or {} first and "
+                                                    "check that a value is not None before "
+                                                    "comparing it")
     return Verdict(True, "it survives " + "; ".join(ROBUST_CASES[: len(robust)]))
 
 
