@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import sys
@@ -21,6 +22,7 @@ from autograder.course.model import (
     Exercise,
 )
 from autograder.course.params import build_check
+from autograder.course.policy import read_policy
 from autograder.course.reader import IDENTIFIER, Loader, Reader, entries, identifier, positive
 from autograder.errors import CourseError
 from autograder.hints import CONDITIONS, POINTER, HintRule
@@ -45,7 +47,7 @@ def load_course(path: str | Path = "course.yaml") -> Course:
         raise CourseError(f"{path}: not valid YAML: {exc}") from exc
     top = Reader(path, data, "course")
     top.only(["version", "course", "solutions", "assignments_dir", "cache", "extra_checks",
-              "assignments"])
+              "assignments", "policy"])
     version = top.get("version", int)
     if version != SCHEMA_VERSION:
         raise top.fail("version", f"this grader reads version {SCHEMA_VERSION}, found {version}")
@@ -63,6 +65,7 @@ def load_course(path: str | Path = "course.yaml") -> Course:
         _assignment(path, aid, node, checks, solutions_dir, lines.get(aid, 0))
         for aid, node in assignments_node.items()
     )
+    assignments = _with_policies(path, top, assignments_node, assignments)
     return Course(
         root=root,
         name=top.get("course", str),
@@ -108,7 +111,7 @@ def _assignment(
                           "(letters, digits, _)")
     r = Reader(path, node, where, line)
     r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "max_file_mb",
-            "exercises", "data"])
+            "exercises", "data", "policy"])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
         raise r.fail(
@@ -141,6 +144,16 @@ def _assignment(
         max_file_mb=r.get("max_file_mb", int, 200, check=positive),
         exercises=exercises,
     )
+
+
+def _with_policies(path: Path, top: Reader, nodes: Mapping[str, Any],
+                   assignments: tuple[Assignment, ...]) -> tuple[Assignment, ...]:
+    """Each assignment with its ``policy:``, on top of the course's own (course/policy.py)."""
+    course = read_policy(path, top.node.get("policy", {}), "course.policy")
+    return tuple(
+        dataclasses.replace(a, policy=read_policy(
+            path, nodes[a.id].get("policy", {}), f"assignments.{a.id}.policy", course))
+        for a in assignments)
 
 
 def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:

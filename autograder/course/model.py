@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.checks import CheckSpec
+from autograder.course.policy import Policy
 from autograder.errors import CourseError
 from autograder.hints import HintRule
 
@@ -81,6 +82,7 @@ class Assignment:
     exercises: tuple[Exercise, ...]
     data: tuple[DataInput, ...] = ()
     max_file_mb: int = 200  # the largest file the sandbox may write (a saved model, say)
+    policy: Policy = field(default_factory=Policy)  # how ``autograder serve`` counts them
 
     @property
     def max_score(self) -> float:

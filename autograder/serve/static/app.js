@@ -1,0 +1,41 @@
+// Live progress without reloading: poll the JSON API for each element marked data-poll.
+"use strict";
+function describe(s) {
+  if (s.status === "queued") {
+    return s.position === 0 ? "queued: next in line" : `queued: ${s.position} ahead of yours`;
+  }
+  if (s.status === "running") {
+    const est = s.estimate_seconds ? ` (usually about ${Math.round(s.estimate_seconds)} s)` : "";
+    return `grading: ${Math.round(s.seconds || 0)} s so far${est}`;
+  }
+  return `done: ${s.score} / ${s.max_score}`;
+}
+function follow(el) {
+  const tick = async () => {
+    try {
+      const r = await fetch(el.dataset.poll, {credentials: "same-origin", headers: {accept: "application/json"}});
+      if (!r.ok) return;
+      const s = await r.json();
+      el.textContent = describe(s);
+      el.dataset.state = s.status;
+      if (s.status === "done") { if (el.dataset.reload) location.reload(); return; }
+    } catch (e) { /* the service restarts: try again */ }
+    setTimeout(tick, 1000);
+  };
+  tick();
+}
+function queue(el) {
+  const tick = async () => {
+    try {
+      const r = await fetch(el.dataset.queue, {credentials: "same-origin", headers: {accept: "application/json"}});
+      if (r.ok) {
+        const q = (await r.json()).counts;
+        el.textContent = `queue: ${q.queued} waiting, ${q.running} being graded, ${q.done} done`;
+      }
+    } catch (e) { /* try again */ }
+    setTimeout(tick, 2000);
+  };
+  tick();
+}
+document.querySelectorAll("[data-poll]").forEach((el) => { if (el.dataset.state !== "done") follow(el); });
+document.querySelectorAll("[data-queue]").forEach(queue);
