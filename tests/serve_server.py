@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -87,7 +88,7 @@ def upload(client: httpx.Client, name: str, assignment: str = "week1",
                        files={"notebook": (name, content, "application/x-ipynb+json")})
 
 
-def wait_done(client: httpx.Client, job_id: str, timeout: float = 300.0) -> dict[str, object]:
+def wait_done(client: httpx.Client, job_id: str, timeout: float = 300.0) -> dict[str, Any]:
     """Poll a submission until it is graded; its JSON."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:

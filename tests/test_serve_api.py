@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from serve_server import WEEK1, Server, upload, wait_done
 
 from autograder.serve import auth
 from autograder.serve.store import Store
-from tests.serve_server import WEEK1, Server, upload, wait_done
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import IO
 
 from autograder.course import Course
 from autograder.errors import GraderError
@@ -109,6 +110,7 @@ def _serve(course: Course, args: argparse.Namespace) -> int:
     unconfined = confinement_check(args.unconfined)
     data = data_folder(course, args.data)
     store = Store(data)
+    lock = _lock(data)  # held until the process ends (even by kill -9)
     base = f"http://{args.host}:{args.port}"
     if args.demo_roster is not None:
         for person_id, token in auth.import_roster(store, args.demo_roster, replace=True):
@@ -127,4 +129,19 @@ def _serve(course: Course, args: argparse.Namespace) -> int:
     print(f"serving {course.name} on {base} (grading on {pool.where}, {pool.workers} at "
           f"once; data in {data})", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    lock.close()
     return 0
+
+
+def _lock(data: Path) -> IO[bytes]:
+    """One service per data folder: a second one would grade the first one's jobs again."""
+    import fcntl
+
+    fh = open(data / "serve.lock", "wb")  # noqa: SIM115 - held for the process's life
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        fh.close()
+        raise GraderError(f"another 'autograder serve' uses {data}; stop it first, or give "
+                          "this one its own --data folder") from exc
+    return fh

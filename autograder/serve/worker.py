@@ -205,8 +205,12 @@ class Dispatcher:
             self._reload.clear()
             self._do_reload()
         self._collect()
-        for job in self.store.claim(self.pool.workers - len(self._running)):
-            self._dispatch(job)
+        while True:  # a job settled at once (cached, a twin, unreadable) frees its slot
+            jobs = self.store.claim(self.pool.workers - len(self._running))
+            if not jobs:
+                break
+            for job in jobs:
+                self._dispatch(job)
         self.error = None
 
     def _do_reload(self) -> None:
