@@ -20,6 +20,7 @@ import multiprocessing
 import signal
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +38,7 @@ from autograder.serve.store import DONE, Job, Store, requeue
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # grading runs of one job before it gets a grader-failed result
 POLL = 0.25  # seconds between looks at the queue when nothing wakes the dispatcher
+WORKER_SLACK = 300.0  # seconds beyond twice the time limit before a worker counts as stuck
 
 
 class Pool(Protocol):
@@ -131,6 +133,7 @@ class _Running:
     job: Job
     key: str
     future: Any
+    deadline: float  # time.monotonic() past which its worker is taken for lost
 
 
 class Dispatcher:
@@ -267,7 +270,9 @@ class Dispatcher:
                     name="submission.ipynb", submission=job.filename, student=job.student,
                     notebook=data, reference=prep.reference, grader=grader_digest())
         self._twins[key] = []
-        self._running.append(_Running(job, key, self.pool.submit(task)))
+        budget = prep.assignment.time_limit * 2 + WORKER_SLACK
+        self._running.append(_Running(job, key, self.pool.submit(task),
+                                      time.monotonic() + budget))
 
     def _assignment(self, job: Job) -> Assignment:
         try:
@@ -279,18 +284,24 @@ class Dispatcher:
         """Write the results of the finished tasks; give a lost worker's jobs back."""
         still, lost = [], False
         for run in self._running:
+            outcome: dict[str, Any] | BaseException
             if not run.future.done():
-                still.append(run)
-                continue
-            try:
-                outcome: dict[str, Any] | BaseException = run.future.result()
-            except concurrent.futures.process.BrokenProcessPool as exc:
-                lost = True
-                outcome = exc
-            except Exception as exc:
-                outcome = exc
+                if time.monotonic() < run.deadline:
+                    still.append(run)
+                    continue
+                lost = True  # a stuck worker: the pool is restarted, the job tried again
+                outcome = BrokenProcessPool(
+                    "the worker grading it stopped answering")
+            else:
+                try:
+                    outcome = run.future.result()
+                except BrokenProcessPool as exc:
+                    lost = True
+                    outcome = exc
+                except Exception as exc:
+                    outcome = exc
             twins = self._twins.pop(run.key, [])
-            if isinstance(outcome, concurrent.futures.process.BrokenProcessPool) and \
+            if isinstance(outcome, BrokenProcessPool) and \
                     run.job.attempts < MAX_ATTEMPTS:
                 for job in (run.job, *twins):
                     requeue(self.store, job.id)

@@ -24,16 +24,20 @@ function follow(el) {
   };
   tick();
 }
+// The instructor's queue line; with data-live, the page reloads when more jobs are done.
 function queue(el) {
+  let seen = null;
   const tick = async () => {
     try {
       const r = await fetch(el.dataset.queue, {credentials: "same-origin", headers: {accept: "application/json"}});
       if (r.ok) {
         const q = (await r.json()).counts;
         el.textContent = `queue: ${q.queued} waiting, ${q.running} being graded, ${q.done} done`;
+        if (el.dataset.live && seen !== null && q.done !== seen) { location.reload(); return; }
+        seen = q.done;
       }
     } catch (e) { /* try again */ }
-    setTimeout(tick, 2000);
+    setTimeout(tick, el.dataset.live ? 5000 : 2000);
   };
   tick();
 }
