@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_server import WEEK1, Server, upload, wait_done
+from serve_server import WEEK1, Server, upload, wait_done, why
 
 from autograder.serve import auth
 from autograder.serve.store import Store
@@ -80,7 +80,7 @@ def test_security_headers_and_csrf(server: tuple[Server, dict[str, str]]) -> Non
         assert page.status_code == 200
         assert "frame-ancestors 'self'" in page.headers["content-security-policy"]
         assert page.headers["x-content-type-options"] == "nosniff"
-        assert page.headers["referrer-policy"] == "no-referrer"
+        assert page.headers["referrer-policy"] == "same-origin"
         cookie = page.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie
         # a form without the CSRF value of its cookie is refused, even with a good token
@@ -115,7 +115,7 @@ def test_upload_poll_feedback_and_privacy(server: tuple[Server, dict[str, str]],
         view = wait_done(alice, job_id)
         result = view["result"]
         assert isinstance(result, dict)
-        assert (result["score"], result["max_score"]) == (11.0, 11.0), result["message"]
+        assert (result["score"], result["max_score"]) == (11.0, 11.0), why(result)
         assert result["status"] == "graded" and result["student"] == "alice"
         assert {e["id"] for e in result["exercises"]} >= {"house_model"}
         assert bob.get(f"/api/submissions/{job_id}").status_code == 404
