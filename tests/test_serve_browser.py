@@ -60,9 +60,12 @@ def _wait_for(driver: object, text: str, timeout: float) -> None:
 
 def _shoot(driver: object, name: str) -> None:
     if os.environ.get("AUTOGRADER_SCREENSHOTS"):
-        height = driver.execute_script("return document.body.scrollHeight")  # type: ignore[attr-defined]
-        driver.set_window_size(1200, min(int(height) + 100, 4000))  # type: ignore[attr-defined]
-        driver.save_screenshot(str(ROOT / "docs" / name))  # type: ignore[attr-defined]
+        import base64
+
+        # the whole page, beyond the window (Chrome DevTools)
+        shot = driver.execute_cdp_cmd(  # type: ignore[attr-defined]
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        (ROOT / "docs" / name).write_bytes(base64.b64decode(shot["data"]))
 
 
 def test_student_uploads_and_instructor_sees_it(browser: object, tmp_path: Path) -> None:
