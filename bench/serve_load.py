@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import secrets
 import statistics
 import sys
@@ -33,14 +34,17 @@ from serve_server import WEEK1, Server  # noqa: E402
 from autograder.serve import auth  # noqa: E402
 from autograder.serve.store import DONE, Store  # noqa: E402
 
+POLL = 2.0  # seconds between a page's looks at its submissions (as static/app.js)
+RELOADS = 0.25  # besides, a student reloads the page now and then
 EXAMPLES = ("correct", "integer_arrays", "raises_exception", "unscaled_prices",
             "untouched_release", "wrong_architecture")
 
 
-def variants(run_id: str) -> list[bytes]:
-    """The examples, each with this run's id in a comment of its first graded cell."""
+def variants(run_id: str, distinct: int) -> list[bytes]:
+    """The first ``distinct`` examples, each with this run's id in a comment of its first
+    graded cell."""
     made = []
-    for name in EXAMPLES:
+    for name in EXAMPLES[:distinct]:
         nb = json.loads((WEEK1 / f"{name}.ipynb").read_text(encoding="utf-8"))
         for cell in nb["cells"]:
             source = "".join(cell["source"])
@@ -59,7 +63,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def client(url: str, token: str, uploads: list[bytes], pages: list[float],
                  polls: list[float], posts: list[float], ids: list[str]) -> None:
-    """One student: upload, then follow each submission and reload the page until done."""
+    """One student: upload, then follow the submissions as the page does, until done."""
     headers = {"authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as c:
         mine = []
@@ -72,17 +76,17 @@ async def client(url: str, token: str, uploads: list[bytes], pages: list[float],
             mine.append(answer.json()["id"])
         ids.extend(mine)
         waiting = set(mine)
-        while waiting:
-            await asyncio.sleep(1.0)
+        while waiting:  # as the student's page does: its history every 2 s, then a reload
+            await asyncio.sleep(POLL)
             start = time.perf_counter()
-            (await c.get("/me", headers={"accept": "text/html"})).raise_for_status()
-            pages.append(time.perf_counter() - start)
-            for job_id in list(waiting):
+            views = (await c.get("/api/submissions")).json()
+            polls.append(time.perf_counter() - start)
+            done = {v["id"] for v in views if v["status"] == "done"} & waiting
+            waiting -= done
+            if done or random.random() < RELOADS:
                 start = time.perf_counter()
-                view = (await c.get(f"/api/submissions/{job_id}")).json()
-                polls.append(time.perf_counter() - start)
-                if view["status"] == "done":
-                    waiting.discard(job_id)
+                (await c.get("/me", headers={"accept": "text/html"})).raise_for_status()
+                pages.append(time.perf_counter() - start)
 
 
 async def load(url: str, tokens: list[str], uploads: int, notebooks: list[bytes]
@@ -106,6 +110,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--uploads", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--distinct", type=int, default=len(EXAMPLES), choices=range(1, 7),
+                        help="how many different notebooks the class hands in (default: 6)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" /
                         "serve_load.json")
     args = parser.parse_args()
@@ -118,7 +124,7 @@ def main() -> int:
         started = time.monotonic()
         try:
             found = asyncio.run(load(server.url, tokens, args.uploads,
-                                     variants(secrets.token_hex(4))))
+                                     variants(secrets.token_hex(4), args.distinct)))
         finally:
             server.stop()
         wall = time.monotonic() - started
@@ -130,6 +136,7 @@ def main() -> int:
         fresh = sum(not json.loads(j.result or "{}").get("cached") for j in graded)
     figures = {
         "clients": args.clients, "uploads": args.uploads, "jobs": args.jobs,
+        "distinct": args.distinct,
         "seconds": round(wall, 1), "graded_fresh": fresh,
         "page_loads": len(found["pages"]),
         "page_p50_ms": round(percentile(found["pages"], 50), 1),

@@ -87,7 +87,8 @@ def create_app(settings: Settings, pool: Pool) -> Guard:
     @app.get("/api/submissions")
     def mine(request: Request, assignment: str | None = None) -> list[dict[str, Any]]:
         person = who(request)
-        return [job_view(store, j, person, with_result=False)
+        means: dict[str, float | None] = {}
+        return [job_view(store, j, person, with_result=False, means=means)
                 for j in store.jobs(student=person.id, assignment=assignment)]
 
     @app.get("/api/submissions/{job_id}")
@@ -153,8 +154,8 @@ def visible_job(store: Store, person: Person, job_id: str) -> Job:
     return job
 
 
-def job_view(store: Store, job: Job, person: Person, *,
-             with_result: bool = True) -> dict[str, Any]:
+def job_view(store: Store, job: Job, person: Person, *, with_result: bool = True,
+             means: dict[str, float | None] | None = None) -> dict[str, Any]:
     """A job as JSON: status, place in the queue or time so far, and the result once done."""
     view: dict[str, Any] = {
         "id": job.id, "assignment": job.assignment, "student": job.student,
@@ -166,7 +167,10 @@ def job_view(store: Store, job: Job, person: Person, *,
     if job.status == RUNNING and job.started_at is not None:
         view["seconds"] = round(time.time() - job.started_at, 1)
     if job.status != DONE:
-        mean = store.mean_seconds(job.assignment)
+        means = {} if means is None else means  # one query per assignment, not per job
+        if job.assignment not in means:
+            means[job.assignment] = store.mean_seconds(job.assignment)
+        mean = means[job.assignment]
         view["estimate_seconds"] = None if mean is None else round(mean, 1)
     if with_result and job.status == DONE:
         data = job.result_data()

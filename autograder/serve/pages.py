@@ -122,10 +122,10 @@ def add(app: FastAPI, settings: Settings, store: Store, dispatcher: Dispatcher,
                      message: str = "") -> Response:
         jobs = list(reversed(store.jobs(student=person.id)))
         counted = {}
-        for a in course.assignments:
-            graded = [policy.Graded(j.id, j.submitted_at, j.late_days,
-                                    from_dict(SubmissionResult, j.result_data()))
-                      for j in jobs if j.assignment == a.id and j.status == DONE]
+        for a in course.assignments:  # (scores only: no result is decoded for this page)
+            graded = [policy.Graded(j.id, j.submitted_at, j.late_days, SubmissionResult(
+                j.filename, j.student, j.assignment, "", j.score or 0.0, j.max_score or 0.0,
+                "", ())) for j in jobs if j.assignment == a.id and j.status == DONE]
             best = policy.counted(a.policy, graded)
             if best is not None:
                 counted[a.id] = best

@@ -41,5 +41,29 @@ function queue(el) {
   };
   tick();
 }
+// A table of submissions: one request for all of them, every 2 s, while any is pending.
+function followList(table) {
+  const cells = () => [...table.querySelectorAll("[data-id]")].filter((c) => c.dataset.state !== "done");
+  const tick = async () => {
+    try {
+      const r = await fetch(table.dataset.list, {credentials: "same-origin", headers: {accept: "application/json"}});
+      if (r.ok) {
+        const byId = new Map((await r.json()).map((s) => [s.id, s]));
+        let finished = false;
+        for (const cell of cells()) {
+          const s = byId.get(cell.dataset.id);
+          if (!s) continue;
+          cell.textContent = describe(s);
+          if (s.status === "done") finished = true;
+          cell.dataset.state = s.status;
+        }
+        if (finished) { location.reload(); return; }
+      }
+    } catch (e) { /* try again */ }
+    if (cells().length) setTimeout(tick, 2000);
+  };
+  if (cells().length) tick();
+}
+document.querySelectorAll("[data-list]").forEach(followList);
 document.querySelectorAll("[data-poll]").forEach((el) => { if (el.dataset.state !== "done") follow(el); });
 document.querySelectorAll("[data-queue]").forEach(queue);
