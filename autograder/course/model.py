@@ -82,7 +82,8 @@ class Assignment:
     exercises: tuple[Exercise, ...]
     data: tuple[DataInput, ...] = ()
     max_file_mb: int = 200  # the largest file the sandbox may write (a saved model, say)
-    policy: Policy = field(default_factory=Policy)  # how ``autograder serve`` counts them
+    # how ``autograder serve`` counts submissions; not in the repr (a key of cached grades)
+    policy: Policy = field(default_factory=Policy, repr=False, compare=False)
 
     @property
     def max_score(self) -> float:
