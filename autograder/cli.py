@@ -27,6 +27,7 @@ typical use:
   autograder check week1 my.ipynb         the public checks, as a student sees them
                                           (exit 0 only when all of them pass)
   autograder grade week1 submissions/     grade a class: reports, CSV, gradebook
+  autograder serve                        a web service: students upload, read feedback
 run 'autograder VERB --help' for a verb's options; exit codes: 0 done, 1 check/release
 --check found a problem, 2 the grader could not run (bad course.yaml, missing release)."""
 
@@ -105,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
 
     nbgrader_cli.add_parser(verbs)
     gradescope_cli.add_parser(verbs)
+    from autograder.serve import cli as serve_cli
+
+    serve_cli.add_parsers(verbs)
     return parser
 
 
@@ -131,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from autograder.nbgrader import cli as nbgrader_cli
 
             return nbgrader_cli.run(course, args)
+        if args.verb in ("serve", "roster"):
+            from autograder.serve import cli as serve_cli
+
+            return serve_cli.run(course, args)
         if args.verb == "gradescope":
             from autograder.gradescope import cli as gradescope_cli
 

@@ -296,7 +296,8 @@ def test_value_close_tolerances_must_not_be_negative(tmp_path: Path) -> None:
     from autograder.errors import CourseError
 
     bad = GATED.replace("{rtol: 0.01}", "{rtol: -0.01}")
-    with pytest.raises(CourseError, match=r"params\.rtol: -0.01 is not allowed here: it must be ≥ 0"):
+    with pytest.raises(CourseError,
+                       match=r"params\.rtol: -0.01 is not allowed here: it must be ≥ 0"):
         load_course(_tiny_course(tmp_path, bad))
     with pytest.raises(CourseError, match=r"gate: expected"):
         load_course(_tiny_course(tmp_path, GATED.replace("gate: true", "gate: yes please")))

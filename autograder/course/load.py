@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import sys
@@ -22,6 +23,7 @@ from autograder.course.model import (
     Exercise,
 )
 from autograder.course.params import build_check
+from autograder.course.policy import read_policy
 from autograder.course.probe import PHASE_LIMITS, phase_limits, probe
 from autograder.course.reader import IDENTIFIER, Loader, Reader, entries, identifier, positive
 from autograder.errors import CourseError, GraderError
@@ -47,7 +49,7 @@ def load_course(path: str | Path = "course.yaml") -> Course:
         raise CourseError(f"{path}: not valid YAML: {exc}") from exc
     top = Reader(path, data, "course")
     top.only(["version", "course", "solutions", "assignments_dir", "cache", "extra_checks",
-              "assignments", "keras"])
+              "assignments", "keras", "policy"])
     version = top.get("version", int)
     if version != SCHEMA_VERSION:
         raise top.fail("version", f"this grader reads version {SCHEMA_VERSION}, found {version}")
@@ -66,6 +68,7 @@ def load_course(path: str | Path = "course.yaml") -> Course:
         _assignment(path, aid, node, checks, solutions_dir, lines.get(aid, 0), keras)
         for aid, node in assignments_node.items()
     )
+    assignments = _with_policies(path, top, assignments_node, assignments)
     return Course(
         root=root,
         name=top.get("course", str),
@@ -122,7 +125,7 @@ def _assignment(
                           "(letters, digits, _)")
     r = Reader(path, node, where, line)
     r.only(["title", "notebook", "seed", "time_limit", "memory_limit_mb", "max_file_mb",
-            "exercises", "data", "keras", "drift", "top_level", "student_cells",
+            "exercises", "data", "keras", "drift", "top_level", "student_cells", "policy",
             *PHASE_LIMITS])
     notebook = r.get("notebook", str)
     if not (solutions_dir / aid / notebook).is_file():
@@ -147,6 +150,7 @@ def _assignment(
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise r.fail("exercises", f"exercise ids must be unique; repeated: {', '.join(dupes)}")
+    limits = phase_limits(r, PHASE_LIMITS)
     return Assignment(
         id=aid,
         data=data,
@@ -157,7 +161,9 @@ def _assignment(
         memory_limit_mb=r.get("memory_limit_mb", int, 4096, check=positive),
         max_file_mb=r.get("max_file_mb", int, 200, check=positive),
         exercises=exercises,
-        **phase_limits(r, PHASE_LIMITS),
+        setup_limit=limits["setup_limit"],
+        define_limit=limits["define_limit"],
+        between_limit=limits["between_limit"],
         keras=keras_generation(r, keras),
         drift=drift_policy(r),
         top_level=_top_level(r) or "skip",
@@ -207,6 +213,16 @@ def param_context(data: tuple[DataInput, ...]) -> ParamContext:
     labels = tuple(dict.fromkeys(x for d in used for x in LABELS.get(d, ())))
     return ParamContext(datasets=tuple(KNOWN), labels=labels, splits=dict(SPLITS),
                         classes=dict(LABELS))
+
+
+def _with_policies(path: Path, top: Reader, nodes: Mapping[str, Any],
+                   assignments: tuple[Assignment, ...]) -> tuple[Assignment, ...]:
+    """Each assignment with its ``policy:``, on top of the course's own (course/policy.py)."""
+    course = read_policy(path, top.node.get("policy", {}), "course.policy")
+    return tuple(
+        dataclasses.replace(a, policy=read_policy(
+            path, nodes[a.id].get("policy", {}), f"assignments.{a.id}.policy", course))
+        for a in assignments)
 
 
 def _data_input(path: Path, where: str, name: str, node: Any) -> DataInput:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.checks import CheckSpec
+from autograder.course.policy import Policy
 from autograder.errors import CourseError
 from autograder.hints import HintRule
 
@@ -151,6 +152,8 @@ class Assignment:
     drift: DriftPolicy = DriftPolicy()  # Keras 2→3 drift errors: regrade under Keras 2?
     top_level: str = "skip"  # top-level work in graded and student cells: "skip" or "run"
     student_cells: bool = True  # take what graded code needs from the student's other cells
+    # how ``autograder serve`` counts submissions; not in the repr (a key of cached grades)
+    policy: Policy = field(default_factory=Policy, repr=False, compare=False)
 
     @property
     def max_score(self) -> float:
