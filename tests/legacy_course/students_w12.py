@@ -349,7 +349,8 @@ class myCallback(tf.keras.callbacks.Callback):
 """, "train_mnist": _train()},
         before={"ex:myCallback": [
             ("md", "Let's look at the data first."),
-            ("code", "import matplotlib.pyplot as plt\nplt.imshow(x_train[0])\nprint(y_train[0])")]},
+            ("code", "import matplotlib.pyplot as plt\n"
+                     "plt.imshow(x_train[0])\nprint(y_train[0])")]},
         after={"ex:train_mnist": [("code", "history.model.evaluate(x_train / 255.0, y_train)")]},
         expect={"week2": W2_FULL, "week2_k3": W2_FULL},
         why="Correct (>= instead of >, logs=None guarded), with scratch cells that need "

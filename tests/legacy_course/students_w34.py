@@ -95,7 +95,8 @@ def convolutional_model():
     model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
     return model
 """, "train_convs": _train3()},
-        before={"ex:reshape_and_normalize": [("code", "from tensorflow.keras import layers, models")]},
+        before={"ex:reshape_and_normalize": [
+            ("code", "from tensorflow.keras import layers, models")]},
         expect=_w3(W3_FULL),
         why="Correct, written differently (expand_dims, model.add) with imports in a cell "
             "of its own.",

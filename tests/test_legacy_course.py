@@ -1,0 +1,73 @@
+"""The legacy course (tests/legacy_course/): an older generation's course and 52 notebooks
+its students wrote, graded with the real grader under Keras 2 and Keras 3; every verdict of
+expected.yaml is asserted, and the agreement per flavour is printed.
+
+Fast tests check that the committed notebooks are what make_notebooks.py writes, that every
+code cell is Python, and that the course file loads. The grading tests are slow: about 50
+submissions per Keras version, each training a tiny model for a few seconds.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.course import Course
+
+HERE = Path(__file__).resolve().parent / "legacy_course"
+sys.path.insert(0, str(HERE))
+
+from legacy_course import agreement  # noqa: E402
+
+
+def _code_cells(path: Path) -> list[str]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+
+
+def test_notebooks_are_what_make_notebooks_writes() -> None:
+    import make_notebooks
+
+    for student in make_notebooks.STUDENTS:
+        path = HERE / "students" / student.week / f"{student.name}.ipynb"
+        assert path.read_text(encoding="utf-8") == make_notebooks._notebook(
+            make_notebooks.student_cells(student), ids=False), f"{path}: run make_notebooks.py"
+    assert make_notebooks.expected() == agreement.EXPECTED
+    assert len(make_notebooks.STUDENTS) >= 40
+
+
+def test_every_code_cell_is_python() -> None:
+    magic = re.compile(r"^\s*[%!].*$", re.M)
+    for path in [*HERE.glob("solutions/week?/*.ipynb"), *HERE.glob("students/*/*.ipynb")]:
+        for source in _code_cells(path):
+            ast.parse(magic.sub("pass", source), filename=str(path))
+
+
+def test_data_is_small() -> None:
+    size = sum(p.stat().st_size for p in (HERE / "data").rglob("*") if p.is_file())
+    assert size < 1_000_000
+
+
+def test_course_loads(tmp_path: Path) -> None:
+    course = agreement.copy_course(tmp_path)
+    assert [a.id for a in course.assignments] == agreement.flavours()
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Course:
+    course = agreement.copy_course(tmp_path_factory.mktemp("legacy"))
+    agreement.release_flavours(course, agreement.flavours())
+    return course
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flavour", agreement.flavours())
+def test_every_verdict(flavour: str, released: Course, tmp_path: Path) -> None:
+    report = agreement.grade_flavour(released, flavour, tmp_path)
+    print(agreement.describe(report))
+    assert not report.disagreements, agreement.describe(report)
