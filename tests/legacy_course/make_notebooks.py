@@ -34,6 +34,19 @@ from students_w34 import WEEK3_STUDENTS, WEEK4_STUDENTS  # noqa: E402
 from autograder.release import stub_solution  # noqa: E402
 
 STUDENTS: list[Student] = [*WEEK1_STUDENTS, *WEEK2_STUDENTS, *WEEK3_STUDENTS, *WEEK4_STUDENTS]
+#: The notebooks graded under Keras 3 too (the _k3 flavours): each Keras 2 -> 3 drift
+#: case, and a few correct and wrong ones per week, so the whole test fits the CI budget
+#: (every notebook is graded under Keras 2).
+KERAS3 = {
+    "w1_lecture_2020", "w1_sequential_not_list", "w1_loss_function", "w1_prices_in_dollars",
+    "w1_own_import_cell",
+    "w2_lecture_2020", "w2_set_model_override", "w2_rmsprop_lr", "w2_threshold_90",
+    "w2_callbacks_previous_cell",
+    "w3_adam_lr", "w3_lecture_2020_acc", "w3_history_acc_keyerror", "w3_no_channel",
+    "w3_expand_dims_own_imports",
+    "w4_lecture_2021", "w4_reference_like", "w4_steps_twenty", "w4_loss_function",
+    "w4_rescale_typo", "w4_tfdata_training",
+}
 KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
           "language_info": {"name": "python"}}
 
@@ -80,7 +93,10 @@ def student_cells(student: Student) -> list[tuple[str, str]]:
 
 def expected() -> dict[str, Any]:
     """expected.yaml's content: per notebook, its week, verdicts per flavour, why, needs."""
-    return {s.name: {"week": s.week, "expect": s.expect, "why": s.why, "needs": s.needs}
+    return {s.name: {"week": s.week,
+                     "expect": {f: v for f, v in s.expect.items()
+                                if not f.endswith("_k3") or s.name in KERAS3},
+                     "why": s.why, "needs": s.needs}
             for s in STUDENTS}
 
 

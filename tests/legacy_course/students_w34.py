@@ -107,11 +107,12 @@ def convolutional_model():
 # GRADED FUNCTION: reshape_and_normalize
 def reshape_and_normalize(images):
     return images / 255.0
-""", "convolutional_model": _model(), "train_convs": _train3()},
-        expect=_w3({"reshape_and_normalize": "zero", "convolutional_model": "full",
+""", "convolutional_model": _model().replace("input_shape=(12, 12, 1)", "input_shape=(12, 12)"),
+         "train_convs": _train3()},
+        expect=_w3({"reshape_and_normalize": "zero", "convolutional_model": "zero",
                     "train_convs": "zero"}),
-        why="No channel axis: the shapes are wrong and Conv2D refuses the 3-D input in "
-            "training.",
+        why="No channel axis anywhere: the shapes are wrong and Conv2D refuses the input "
+            "shape (12, 12) (expected min_ndim=4).",
         needs=W3_BASE),
     Student(
         "w3_not_normalised", W3,
