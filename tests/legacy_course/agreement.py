@@ -69,12 +69,17 @@ def notebooks(flavour: str) -> list[Path]:
             for name, e in EXPECTED.items() if flavour in e["expect"]]
 
 
-def copy_course(folder: Path) -> Course:
-    """The course copied to ``folder`` (links of the _k3 solutions kept), loaded."""
+def copy_course_files(folder: Path) -> Path:
+    """Copy the course to ``folder`` (links of the _k3 solutions kept); its course.yaml."""
     target = folder / "legacy_course"
     shutil.copytree(HERE, target, symlinks=True,
                     ignore=shutil.ignore_patterns("__pycache__", "students", "*.py"))
-    return load_course(target / "course.yaml")
+    return target / "course.yaml"
+
+
+def copy_course(folder: Path) -> Course:
+    """The course copied to ``folder``, loaded."""
+    return load_course(copy_course_files(folder))
 
 
 def release_flavours(course: Course, wanted: Iterable[str]) -> None:
