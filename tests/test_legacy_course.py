@@ -109,3 +109,17 @@ def test_the_rest_of_the_course_file_is_valid_today(tmp_path: Path) -> None:
     course = load_course(copy)
     assert [a.id for a in course.assignments] == agreement.flavours()
     assert [len(a.exercises) for a in course.assignments] == [1, 1, 2, 2, 3, 3, 5, 5]
+
+
+def test_a_returned_one_element_array_is_a_number() -> None:
+    """The lecture's house_model returns model.predict(x)[0], an array of one number:
+    record: last_fit keeps it as that number (numpy 2 refuses float() of it)."""
+    import numpy as np
+
+    from autograder.sandbox.recording import _plain
+
+    assert _plain(np.array([4.04], dtype=np.float32)) == pytest.approx(4.04)
+    assert _plain(np.float32(0.5)) == 0.5
+    assert _plain(np.array([[3.0]])) == 3.0
+    assert _plain(np.array([1.0, 2.0])) is None
+    assert _plain("four") is None
