@@ -49,11 +49,20 @@ class Capture(io.TextIOBase):
 
 
 def _plain(value: Any) -> Any:
-    """Numbers from numpy/TensorFlow as plain floats (JSON cannot hold the others)."""
+    """Numbers from numpy/TensorFlow as plain floats (JSON cannot hold the others); a
+    one-element array too, such as ``model.predict(x)[0]`` (numpy 2 refuses ``float()``
+    of an array with dimensions)."""
     try:
         return float(value)
     except (TypeError, ValueError):
+        pass
+    try:
+        import numpy as np
+
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, ImportError):
         return None
+    return float(array.reshape(-1)[0]) if array.size == 1 else None
 
 
 def _keras(version: int, callback: Any = None) -> Any:
