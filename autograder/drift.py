@@ -77,6 +77,9 @@ DRIFTS: tuple[Drift, ...] = (
     Drift("predict_list", _rx(r"Unrecognized data type"),
           _rx(r"\.predict\(\s*(\[[^\]]*\])"), r".predict(np.array(\1)",
           "Keras 3 does not take a plain Python list as input: give a numpy array."),
+    Drift("predict_list", _rx(r"Unrecognized data type: x=.*of type <class 'list'>"),
+          _rx(r"\.predict\(\s*([A-Za-z_]\w*)\s*(?=[,)])"), r".predict(np.array(\1)",
+          "Keras 3 does not take a plain Python list as input: give a numpy array."),
     Drift("set_model", _rx(r"has no setter|can't set attribute|object has no setter"),
           _rx(r"def\s+set_model\b|self\.model\s*="), "",
           "In Keras 3 a callback's model is set by Keras (callback.model is read-only): do "

@@ -123,3 +123,17 @@ def test_a_returned_one_element_array_is_a_number() -> None:
     assert _plain(np.array([[3.0]])) == 3.0
     assert _plain(np.array([1.0, 2.0])) is None
     assert _plain("four") is None
+
+
+def test_predict_on_a_list_given_as_an_argument_is_drift() -> None:
+    """The 2020 lecture's house_model(y_new) predicts on y_new, which the course calls with
+    [7.0]: Keras 3's 'Unrecognized data type' names the list, the line has no literal."""
+    from autograder.drift import find_drift
+
+    source = ("# GRADED FUNCTION: house_model\ndef house_model(y_new):\n"
+              "    model.fit(xs, ys, epochs=500)\n    return model.predict(y_new)[0]\n")
+    failure = ("ValueError: Unrecognized data type: x=[7.0] (of type <class 'list'>)\n"
+               'File "<exercise house_model>", line 4, in house_model')
+    note = find_drift(failure, source)
+    assert note is not None and note.drift == "predict_list" and note.line == 4
+    assert note.new == "return model.predict(np.array(y_new))[0]"
