@@ -81,3 +81,25 @@ def test_a_budget_must_be_positive(tmp_path: Path, where: str, key: str) -> None
     (tmp_path / "course.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(CourseError, match=f"{key}.*greater than 0"):
         load_course(tmp_path / "course.yaml")
+
+
+def test_a_cell_defined_but_not_called_has_the_default_budget(tmp_path: Path) -> None:
+    """A regrade runs every exercise's cell but calls only some: the others' cells still
+    run under a budget (no KeyError in the runner's watch)."""
+    import dataclasses
+
+    from autograder.assemble import assemble
+    from autograder.notebook import locate, read_notebook
+    from autograder.outbox import exercise_facts
+    from autograder.sandbox.runner import execute
+
+    course = tiny_course(tmp_path, {"top_level": "run", "exercises": exercises()}, QUICK,
+                         setup=SETUP)
+    assignment = course.assignment("tiny")
+    cells = {**QUICK, "a": QUICK["a"] + "\ntime.sleep(1)  # top-level work in a's cell\n"}
+    sub = submission(course, tmp_path / "subs" / "one.ipynb", cells)
+    release = read_notebook(course.release_path(assignment))
+    program = assemble(assignment, release, locate(read_notebook(sub), assignment, release))
+    only_b = dataclasses.replace(program, calls=tuple(c for c in program.calls if c.id == "b"))
+    run = execute(only_b, limits_for(assignment), tmp_path / "run")
+    assert exercise_facts(run, "b", "arrays").ok

@@ -338,7 +338,10 @@ def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
                 _kill(proc, group)
                 return blame(progress, reason)
             if current is not None:
-                limit = budgets[current] if phase == "start" else defines[current]
+                # a cell defined but not called (a regrade calls only some exercises)
+                # has the default budget for its top-level code
+                limit = (budgets[current] if phase == "start"
+                         else defines.get(current, DEFINE_ALLOWANCE))
                 if now - progress.since > limit:
                     _kill(proc, group)
                     what = "running the cell" if phase == "define" else "the call"
