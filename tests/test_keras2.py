@@ -333,3 +333,44 @@ def test_reports_show_the_drift_note_and_the_regrade() -> None:
     text = feedback(result)
     assert "Keras 2 → 3: line 2: 'return RMSprop(lr=0.1)' is Keras 2" in text
     assert json.loads(public_json(result))["exercises"][0]["regrade"].startswith("graded again")
+
+
+CYCLE_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+import tf_keras as keras
+import compat
+
+class Folder(keras.utils.Sequence):  # two batches, as a small image folder gives
+    def __len__(self):
+        return 2
+    def __getitem__(self, i):
+        return np.ones((4, 3)), np.ones((4, 1))
+
+compat.cycling_sequences()  # what compat.apply() does where keras is tf_keras
+model = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+model.compile("sgd", "mse")
+history = model.fit(Folder(), steps_per_epoch=5, epochs=3, verbose=0)
+print(len(history.epoch), int(model.optimizer.iterations.numpy()))
+print(compat.take_notes()[0])
+"""
+
+
+def test_tf_keras_cycles_a_generator_asked_for_more_steps(tmp_path: Path) -> None:
+    """Under keras: 2, steps_per_epoch beyond a generator's batches trains every epoch (the
+    Keras 2 of fit_generator cycled; tf_keras 2.21 alone stops after one pass)."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "cycle.py"
+    script.write_text(CYCLE_SCRIPT, encoding="utf-8")
+    sandbox = Path(__file__).resolve().parents[1] / "autograder" / "sandbox"
+    done = subprocess.run([sys.executable, str(script), str(sandbox)], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path,
+                          env={**os.environ, "TF_USE_LEGACY_KERAS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    counts, note = done.stdout.strip().splitlines()[-2:]
+    assert counts == "3 15"
+    assert "the grader cycled the generator" in note

@@ -9,6 +9,8 @@ harness can put it in that exercise's feedback:
 - a ``PyDataset`` (an ``ImageDataGenerator``'s ``DirectoryIterator``, a ``Sequence``)
   asked for more steps per epoch than it holds batches: Keras 2 cycled it; Keras 3 ends
   the epoch early ("Your input ran out of data"), so the model trains far fewer steps.
+  tf_keras 2.21 (``keras: 2``) stops training altogether there, where the Keras 2 of the
+  older notebooks (``fit_generator``) went on: the same cycling is given to it.
 """
 
 from __future__ import annotations
@@ -141,6 +143,48 @@ def cycling_py_datasets() -> bool:
     return True
 
 
+def cycling_sequences() -> bool:
+    """tf_keras: a ``Sequence`` asked for more steps per epoch than it has batches cycles
+    (tf_keras would stop the whole training after the first pass)."""
+    from tf_keras.src.engine import data_adapter
+
+    adapter_class = data_adapter.KerasSequenceAdapter
+    if getattr(adapter_class, "_autograder_cycles", False):
+        return False
+    original_init = adapter_class.__init__
+    original_generator = adapter_class._handle_multiprocessing
+
+    def __init__(self: Any, x: Any, *args: Any, **kwargs: Any) -> None:
+        steps = kwargs.get("steps")
+        length = len(x) if hasattr(x, "__len__") else 0
+        self._autograder_cycle = length if steps and length and steps > length else 0
+        if self._autograder_cycle:
+            _note(f"{steps} steps were asked of a generator that holds {length} "
+                  f"batch{'es' if length > 1 else ''}: tf_keras would stop training after "
+                  "one pass (\"Your input ran out of data\"); as the Keras 2 of "
+                  "fit_generator did, the grader cycled the generator")
+        original_init(self, x, *args, **kwargs)
+
+    def _handle_multiprocessing(self: Any, x: Any, workers: int, use_multiprocessing: bool,
+                                max_queue_size: int) -> Any:
+        length = getattr(self, "_autograder_cycle", 0)
+        if not length:
+            return original_generator(self, x, workers, use_multiprocessing, max_queue_size)
+
+        def generator_fn() -> Any:
+            for i in itertools.count():
+                if i and i % length == 0:
+                    x.on_epoch_end()
+                yield x[i % length]
+
+        return generator_fn
+
+    adapter_class.__init__ = __init__
+    adapter_class._handle_multiprocessing = _handle_multiprocessing
+    adapter_class._autograder_cycles = True
+    return True
+
+
 def apply() -> list[str]:
     """Apply every shim Keras 3 needs for Keras 2 habits; what was applied, for the record."""
     applied: list[str] = []
@@ -149,7 +193,9 @@ def apply() -> list[str]:
     try:
         import keras
 
-        if not str(getattr(keras, "__version__", "3")).startswith("3"):
+        if not str(getattr(keras, "__version__", "3")).startswith("3"):  # tf_keras
+            if cycling_sequences():
+                applied.append("generators cycle when steps_per_epoch exceeds their batches")
             return applied
         if generator_methods(keras.Model):
             applied.append("Keras 2 fit_generator/evaluate_generator/predict_generator")
