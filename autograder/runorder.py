@@ -8,6 +8,8 @@ pieces and notes out.
 
 from __future__ import annotations
 
+import ast
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -189,7 +191,71 @@ def run_order(assignment: Assignment, release: NotebookNode, location: Location,
     if taken:
         notes.append("from your other cells, the grader took " + "; ".join(taken))
     notes.extend(selection.notes)
-    return parts, notes
+    return _with_nested_entries(assignment, slots, parts, known, notes), notes
+
+
+def _top_level_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        else:
+            names |= {n.id for n in ast.walk(node)
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+def nested_definition(source: str, names: Sequence[str]) -> tuple[str, str, str] | None:
+    """A class or function named one of ``names`` defined inside a top-level function of
+    ``source`` (an older notebook's callback inside ``train_mnist``): its name, the
+    enclosing function's name and its own source, dedented, to run at the top level."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for outer in tree.body:
+        if not isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(outer):
+            if node is not outer and isinstance(node, (ast.ClassDef, ast.FunctionDef)) \
+                    and node.name in names:
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                lines = source.splitlines()[first - 1:node.end_lineno]
+                return node.name, outer.name, textwrap.dedent("\n".join(lines)) + "\n"
+    return None
+
+
+def _with_nested_entries(assignment: Assignment, slots: Sequence[_Slot], parts: list[Part],
+                         known: set[str], notes: list[str]) -> list[Part]:
+    """An exercise whose entry point is defined nowhere at the top level, but inside a
+    function of one of the cells that run, gets that definition run on its own (after
+    that cell), so the grader can call it where the student defined it."""
+    bound = set(known)
+    for slot in slots:
+        bound |= _top_level_names(slot.source)
+    for ex in assignment.exercises:
+        if not ex.cell or any(name in bound for name in ex.names):
+            continue
+        for slot in slots:
+            found = nested_definition(slot.source, ex.names)
+            if found is None:
+                continue
+            name, outer, source = found
+            at = next((i + 1 for i, p in enumerate(parts) if p.label == slot.label),
+                      len(parts))
+            parts.insert(at, Part("student", f"{name} from inside {outer} ({slot.label})",
+                                  source, None, (ex.id,)))
+            notes.append(f"{ex.id}: {name} is defined inside {outer} ({slot.label}); the "
+                         "grader ran that definition on its own to call it")
+            bound.add(name)
+            break
+    return parts
 
 
 def _what(stmt: deps.Statement) -> str:

@@ -247,3 +247,29 @@ def test_an_older_copy_of_a_graded_function_is_not_taken_but_its_helper_is() -> 
     ]
     selection = select(cells, {"house_model": "house_model()"})
     assert taken(selection, cells) == {0: ["def helper"]}
+
+
+NESTED = '''\
+# GRADED FUNCTION: train_mnist
+def train_mnist(x_train, y_train):
+    class myCallback(tf.keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs={}):
+            if logs.get("accuracy") > 0.99:
+                self.model.stop_training = True
+
+    callbacks = myCallback()
+    return callbacks
+'''
+
+
+def test_a_callback_defined_inside_the_training_function_is_found() -> None:
+    from autograder.runorder import nested_definition
+
+    found = nested_definition(NESTED, ("myCallback", "MyCallback"))
+    assert found is not None
+    name, outer, source = found
+    assert (name, outer) == ("myCallback", "train_mnist")
+    assert source.startswith("class myCallback(tf.keras.callbacks.Callback):\n")
+    compile(source, "<hoisted>", "exec")  # runs at the top level as it is
+    assert nested_definition(NESTED, ("other",)) is None
+    assert nested_definition("def f(:\n", ("f",)) is None
