@@ -81,13 +81,16 @@ def example() -> Callable[[str], dict[str, Any]]:
 
 @pytest.fixture
 def course_copy(tmp_path: Path) -> Path:
-    """A copy of the course (course.yaml, solutions/, assignments/) in tmp_path.
+    """A copy of the course (course.yaml, its checks, solutions/, assignments/, its data
+    scripts) in tmp_path.
 
     Week 1's cached reference facts come along, so a release needs no solution run.
     """
     shutil.copy(COURSE_YAML, tmp_path / "course.yaml")
-    for folder in ("solutions", "assignments"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copy(ROOT / "course_checks.py", tmp_path / "course_checks.py")  # extra_checks
+    for folder in ("solutions", "assignments", "course_data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     for cached in ROOT.glob(".autograder-cache/reference/week1-*"):
         shutil.copytree(cached, tmp_path / cached.relative_to(ROOT))
     return tmp_path

@@ -29,6 +29,8 @@ def roomy_course(folder: Path) -> Path:
     minutes. The grades are the course's own."""
     text = (ROOT / "course.yaml").read_text(encoding="utf-8")
     text = re.sub(r"time_limit: (\d+)", lambda m: f"time_limit: {int(m[1]) * SLOWDOWN:g}", text)
+    text = text.replace("extra_checks: course_checks.py",
+                        f"extra_checks: {ROOT / 'course_checks.py'}", 1)
     where = (f"solutions: {ROOT / 'solutions'}\nassignments_dir: {ROOT / 'assignments'}\n"
              f"cache: {ROOT / '.autograder-cache'}\n")
     text = text.replace("\nassignments:\n", f"\n{where}assignments:\n", 1)

@@ -184,6 +184,7 @@ def test_draws_depend_on_the_seed_and_straddle_the_threshold() -> None:
 def _course_with_probe(tmp_path: Path, probe: dict[str, Any]) -> Path:
     data = yaml.safe_load((ROOT / "course.yaml").read_text(encoding="utf-8"))
     data["solutions"] = str(ROOT / "solutions")
+    data["extra_checks"] = str(ROOT / "course_checks.py")
     data["assignments"] = {"week2": data["assignments"]["week2"]}
     ex = next(e for e in data["assignments"]["week2"]["exercises"] if e["id"] == "LossCallback")
     ex["probe"] = probe
