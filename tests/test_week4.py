@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import numpy as np
 import pytest
 import yaml
@@ -137,9 +138,31 @@ def test_the_small_course_sets_the_image_size(tmp_path: Path) -> None:
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResult]:
     folder = tmp_path_factory.mktemp("week4-course")
     course = load_course(write_week4_course(folder))
-    report = grade(course, "week4", [ROOT / "examples" / "submissions" / "week4"],
-                   folder / "reports")
+    report = grade(course, "week4", [ROOT / "examples" / "submissions" / "week4",
+                                     *loss_spellings(folder)], folder / "reports")
     return {r.student: r for r in report.results}
+
+
+#: The correct example compiled with a loss given as a Keras function or object.
+LOSS_SPELLINGS = {"loss_function": "loss=tf.keras.losses.binary_crossentropy",
+                  "loss_object": "loss=tf.keras.losses.BinaryCrossentropy()"}
+
+
+def loss_spellings(folder: Path) -> list[Path]:
+    """The bundled correct example, once per LOSS_SPELLINGS, in ``folder``."""
+    correct = ROOT / "examples" / "submissions" / "week4" / "correct.ipynb"
+    paths = []
+    for name, loss in LOSS_SPELLINGS.items():
+        nb = nbformat.read(str(correct), as_version=4)
+        cell = next(c for c in nb.cells
+                    if c.metadata.get("autograder", {}).get("exercise") == "compile_model"
+                    and c.metadata["autograder"].get("role") == "exercise")
+        assert "loss='binary_crossentropy'" in cell.source
+        cell.source = cell.source.replace("loss='binary_crossentropy'", loss)
+        path = folder / f"{name}.ipynb"
+        nbformat.write(nb, str(path))
+        paths.append(path)
+    return paths
 
 
 def scores(result: SubmissionResult) -> dict[str, float]:
@@ -170,6 +193,14 @@ def test_week4_correct_gets_everything(graded: dict[str, SubmissionResult]) -> N
     heldout = exercise(correct, "train_model").checks[1]
     assert "held-out images" in heldout.message
     assert graded["untouched_release"].score == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spelling", sorted(LOSS_SPELLINGS))
+def test_week4_loss_as_a_function_or_object_gets_everything(
+        spelling: str, graded: dict[str, SubmissionResult]) -> None:
+    result = graded[spelling]
+    assert scores(result) == FULL, {e.id: failed(result, e.id) for e in result.exercises}
 
 
 @pytest.mark.slow
