@@ -124,12 +124,20 @@ def _only_definitions(stmts: Iterable[ast.stmt]) -> bool:
     return True
 
 
-def _summary(source: str, node: ast.stmt) -> str:
-    text = ast.get_source_segment(source, node) or ast.unparse(node)
-    first = text.strip().splitlines()[0] if text.strip() else ""
+def _summary(lines: list[str], node: ast.stmt) -> str:
+    """The statement's first line, shortened (``def f``/``class C`` for definitions).
+
+    Read from the cell's lines split once (``ast.get_source_segment`` splits the whole
+    source for every statement: quadratic on a cell of thousands of lines)."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return f"{'class' if isinstance(node, ast.ClassDef) else 'def'} {node.name}"
-    if len(first) > 60 or "\n" in text.strip():
+    line = lines[node.lineno - 1] if 0 < node.lineno <= len(lines) else ""
+    raw = line.encode("utf-8")  # ast's column offsets count UTF-8 bytes
+    end = node.end_col_offset if node.end_lineno == node.lineno else None
+    first = raw[node.col_offset:end].decode("utf-8", errors="replace").strip()
+    if not first:
+        first = ast.unparse(node).strip().split("\n")[0]
+    if len(first) > 60 or (node.end_lineno or node.lineno) > node.lineno:
         first = first[:57].rstrip() + "…"
     return first
 
@@ -189,6 +197,7 @@ def statements(cell: int, source: str) -> tuple[Statement, ...]:
     """The top-level statements of a cell's source (SyntaxError when it does not parse)."""
     tree = parse(source)
     assert isinstance(tree, ast.Module)
+    lines = source.splitlines()
     found = []
     for order, node in enumerate(tree.body):
         kind, bound, updated = _classify(node)
@@ -213,7 +222,7 @@ def statements(cell: int, source: str) -> tuple[Statement, ...]:
             last_line=node.end_lineno or node.lineno, col=max(col, 0),
             end_col=node.end_col_offset or 0, binds=frozenset(bound),
             updates=frozenset(updated), uses_now=frozenset(now),
-            uses_later=frozenset(later), text=_summary(source, node),
+            uses_later=frozenset(later), text=_summary(lines, node),
             trains_when_called=kind == DEF and any(
                 isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                 and n.func.attr in TRAIN_METHODS for n in ast.walk(node))))
