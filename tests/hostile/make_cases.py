@@ -584,6 +584,8 @@ def render_course(course_yaml: Path = ROOT / "course.yaml") -> str:
             line = re.sub(r"^extra_checks:(\s*)", r"extra_checks:\1../../", line)
         if re.match(r"^    time_limit:", line):
             line = re.sub(r"\d+(\.\d+)?", str(ASSIGNMENT_SECONDS), line, count=1)
+            # the corpus's attacks sit at the top level of cells: run them, not skip them
+            line += "    top_level: run\n"
         elif re.match(r"^        time_limit:", line) and exercise in EXERCISE_SECONDS:
             line = re.sub(r"\d+(\.\d+)?", str(EXERCISE_SECONDS[exercise]), line, count=1)
         out.append(line)
