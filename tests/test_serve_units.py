@@ -53,6 +53,7 @@ def test_which_submission_counts() -> None:
 def test_course_policy_key(tmp_path: Path) -> None:
     folder = tmp_path / "course"
     shutil.copytree(ROOT / "solutions", folder / "solutions")
+    shutil.copy(ROOT / "course_checks.py", folder / "course_checks.py")  # extra_checks
     text = (ROOT / "course.yaml").read_text(encoding="utf-8")
     head, rest = text.split("assignments:\n", 1)
     week1 = "  week1:\n"
