@@ -35,6 +35,7 @@ def exercises(define_b: float | None = None) -> list[dict[str, object]]:
 
 def test_define_limits_from_the_course(tmp_path: Path) -> None:
     course = tiny_course(tmp_path, {"define_limit": 2, "between_limit": 20,
+                                    "top_level": "run",  # the cells' sleeps run
                                     "exercises": exercises(define_b=12)}, QUICK, setup=SETUP)
     assignment = course.assignment("tiny")
     assert limits_for(assignment).between_seconds == 20
@@ -76,6 +77,7 @@ def test_a_budget_must_be_positive(tmp_path: Path, where: str, key: str) -> None
     root = Path(__file__).resolve().parents[1]
     data = yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
     data["solutions"] = str(root / "solutions")
+    data["extra_checks"] = str(root / "course_checks.py")
     week1 = data["assignments"]["week1"]
     (week1 if where == "assignment" else week1["exercises"][0])[key] = -1
     (tmp_path / "course.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
