@@ -9,8 +9,11 @@ does. A worker keeps each assignment's context (release, reference facts) once l
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -108,8 +111,18 @@ class InProcess:
         """Nothing to stop."""
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the worker processes
+    """A worker ends when the grader or the service does (even after ``kill -9``), on Linux."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class LocalPool:
-    """``--jobs N``: N worker processes on this machine (spawned: no forked TensorFlow)."""
+    """``--jobs N``: N worker processes on this machine (spawned: no forked TensorFlow).
+
+    ``autograder grade`` uses :meth:`run`; the service's dispatcher :meth:`submit` and
+    :meth:`restart`.
+    """
 
     where = "local worker processes"
 
@@ -119,7 +132,17 @@ class LocalPool:
 
     def _start(self) -> concurrent.futures.ProcessPoolExecutor:
         return concurrent.futures.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent)
+
+    def submit(self, task: Task) -> concurrent.futures.Future[dict[str, Any]]:
+        """Start grading one task in a worker."""
+        return self._pool.submit(grade_task, task)
+
+    def restart(self) -> None:
+        """A fresh pool (the old one's workers are stopped, their tasks lost)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._start()
 
     def run(self, tasks: Sequence[Task]) -> Iterator[Outcome]:
         """Submit every task; yield outcomes as workers finish them.
@@ -131,7 +154,7 @@ class LocalPool:
         tries: dict[int, int] = {}
         pending = list(tasks)
         while pending:
-            futures = {self._pool.submit(grade_task, t): t for t in pending}
+            futures = {self.submit(t): t for t in pending}
             pending = []
             for future in concurrent.futures.as_completed(futures):
                 task, exc = futures[future], future.exception()
@@ -142,8 +165,7 @@ class LocalPool:
                     continue
                 yield task, exc if exc is not None else future.result()
             if pending:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._start()
+                self.restart()
         self._pool.shutdown(wait=True)  # every worker has exited when the batch ends
 
     def close(self) -> None:

@@ -2,8 +2,9 @@
 
 When an exercise of a Keras 3 assignment fails with a known drift error
 (``autograder.drift``), its feedback names the line and the Keras 3 spelling. With the
-assignment's ``drift: {regrade: true}`` (the default), the exercises with a drift note are
-run again, in a second sandbox run of the same program under Keras 2 (tf_keras), checked
+assignment's ``drift: {regrade: true}`` (the default), the exercises with a drift note,
+and the later ones that lost points too (they may have failed only because of it), are run
+again, in a second sandbox run of the same program under Keras 2 (tf_keras), checked
 against the assignment's Keras 2 reference (the solution run under Keras 2, cached apart),
 and score the Keras 2 points times ``drift.credit`` when that is more than they had.
 An assignment that is Keras 2 already is never regraded.
@@ -67,15 +68,25 @@ def with_drift(course: Course, assignment: Assignment, program: Program,
     noted = {r.id: dataclasses.replace(r, drift=notes[r.id]) if r.id in notes else r
              for r in results}
     if assignment.drift.regrade:
+        again = [noted[i] for i in regrade_ids(results, notes)]
         try:
-            noted.update(regrade(course, assignment, program, [noted[i] for i in notes]))
+            noted.update(regrade(course, assignment, program, again))
         except Exception as exc:  # the regrade is a favour: its failure keeps the grade
             log.exception("regrading under Keras 2 failed")
-            for ex_id in notes:
+            for ex_id in (r.id for r in again):
                 noted[ex_id] = dataclasses.replace(
                     noted[ex_id], regrade=f"could not be graded again under Keras 2 "
                                           f"(grader error: {exc}); the Keras 3 grade stands")
     return tuple(noted[r.id] for r in results)
+
+
+def regrade_ids(results: tuple[ExerciseResult, ...], notes: Mapping[str, DriftNote]) -> list[str]:
+    """The exercises to grade again: those with a drift note, and every exercise after the
+    first of them that lost points too (it may have failed only because an earlier one did:
+    ``predict(history.model, ...)`` after a ``train_model`` that stopped at ``lr=``)."""
+    first = min(i for i, r in enumerate(results) if r.id in notes)
+    return [r.id for i, r in enumerate(results)
+            if r.id in notes or (i > first and r.score < r.max_score)]
 
 
 def regrade(course: Course, assignment: Assignment, program: Program,
@@ -93,9 +104,11 @@ def regrade(course: Course, assignment: Assignment, program: Program,
     if isinstance(reference, str):
         raise RuntimeError(reference)
     ids = {r.id for r in results}
-    # every exercise's cell is defined (calls use each other), only these are called
-    again = dataclasses.replace(program, keras=2,
-                                calls=tuple(c for c in program.calls if c.id in ids))
+    # every exercise's cell is defined (calls use each other), only these are called; a
+    # callback probe feeds the logs Keras 2's fit gives (``acc`` beside ``accuracy``)
+    calls = tuple(c if c.probe is None else dataclasses.replace(c, probe={**c.probe, "keras": 2})
+                  for c in program.calls if c.id in ids)
+    again = dataclasses.replace(program, keras=2, calls=calls)
     with tempfile.TemporaryDirectory(prefix="autograder-keras2-") as tmp:
         run = execute(again, limits_for(legacy), Path(tmp))
         facts = {i: exercise_facts(run, i, legacy.exercise(i).record) for i in ids}

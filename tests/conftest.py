@@ -116,3 +116,21 @@ def batch(course: Course, tmp_path_factory: pytest.TempPathFactory) -> BatchRepo
 def results(batch: BatchReport) -> dict[str, SubmissionResult]:
     """The batch's results by student name (the file stem)."""
     return {r.student: r for r in batch.results}
+
+
+#: fixtures that grade the shared week-1 batch: the modules that use them run on one worker
+BATCH_FIXTURES = {"batch", "results"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n 2 --dist loadgroup`` (``./run test``), each module runs whole on one
+    worker, so its module fixtures (a graded batch, a running server) are made once; the
+    modules that share the session's week-1 batch run together on one worker."""
+    def module(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0]
+
+    batch_modules = {module(item) for item in items
+                     if BATCH_FIXTURES & set(getattr(item, "fixturenames", ()))}
+    for item in items:
+        group = "week1-batch" if module(item) in batch_modules else module(item)
+        item.add_marker(pytest.mark.xdist_group(group))

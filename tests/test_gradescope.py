@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from autograder.cli import main
+from autograder.reporters import gradescope
 from autograder.results import SubmissionResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,18 +58,38 @@ def test_the_zip_holds_what_gradescope_needs(autograder_zip: Path) -> None:
     assert not any("week2" in n for n in names)
 
 
-@pytest.mark.parametrize("example", sorted(p.stem for p in WEEK1.glob("*.ipynb")))
+def points_per_test(shown: dict[str, Any]) -> dict[str, tuple[float, float, bool]]:
+    """Gradescope's results.json as (score, max_score, hidden) per test name."""
+    return {t["name"]: (t["score"], t["max_score"], t["visibility"] == "after_published")
+            for t in shown["tests"]}
+
+
+def points_per_check(result: SubmissionResult) -> dict[str, tuple[float, float, bool]]:
+    """``autograder grade``'s result in the same shape."""
+    return {f"{e.title}: {c.name}": (c.points, c.max_points, c.hidden)
+            for e in result.exercises for c in e.checks}
+
+
+# run end to end in the stand-in: a correct, a partly right, an untouched and a broken file
+# (each run is a fresh process grading one notebook, ~30 s); every other example's grade
+# goes through the same results.json writer below
+END_TO_END = ("correct", "unscaled_prices", "untouched_release", "not_a_notebook")
+
+
+@pytest.mark.parametrize("example", END_TO_END)
 def test_points_per_check_equal_autograder_grade(example: str, autograder_zip: Path,
                                                  tmp_path: Path,
                                                  results: dict[str, SubmissionResult]) -> None:
     shown = run_autograder(autograder_zip, WEEK1 / f"{example}.ipynb", tmp_path)
-    expected = results[example]
-    want = {f"{e.title}: {c.name}": (c.points, c.max_points, c.hidden)
-            for e in expected.exercises for c in e.checks}
-    got = {t["name"]: (t["score"], t["max_score"], t["visibility"] == "after_published")
-           for t in shown["tests"]}
-    assert got == want
-    assert shown["score"] == expected.score
+    assert points_per_test(shown) == points_per_check(results[example])
+    assert shown["score"] == results[example].score
+
+
+def test_every_example_gets_the_points_of_grade(results: dict[str, SubmissionResult]) -> None:
+    for example in sorted(p.stem for p in WEEK1.glob("*.ipynb")):
+        shown = json.loads(json.dumps(gradescope.results(results[example])))
+        assert points_per_test(shown) == points_per_check(results[example]), example
+        assert shown["score"] == results[example].score
 
 
 def test_no_notebook_uploaded(autograder_zip: Path, tmp_path: Path) -> None:

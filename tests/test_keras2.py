@@ -60,6 +60,7 @@ class StopCallback(keras.callbacks.Callback):
     ### BEGIN SOLUTION
     def on_epoch_end(self, epoch, logs=None):
         if (logs or {}).get("accuracy", 0.0) > 0.9:
+            print("Reached 90% accuracy, so training stops")
             self.model.stop_training = True
     ### END SOLUTION
 ''',
@@ -256,14 +257,17 @@ def test_a_tf_keras_model_has_the_keras3_layer_table(tmp_path: Path) -> None:
     from autograder.modelfile import keras_module
 
     k3, k2 = keras_module(3), keras_module(2)
-    m3 = k3.Sequential([k3.Input(shape=(28, 28, 1)), k3.layers.Conv2D(8, 3, activation="relu"),
-                        k3.layers.MaxPooling2D(2), k3.layers.Flatten(),
-                        k3.layers.Dense(10, activation="softmax")])
+    # layer names are given: Keras numbers unnamed layers by how many this process has built
+    m3 = k3.Sequential([k3.Input(shape=(28, 28, 1)),
+                        k3.layers.Conv2D(8, 3, activation="relu", name="conv"),
+                        k3.layers.MaxPooling2D(2, name="pool"), k3.layers.Flatten(name="flat"),
+                        k3.layers.Dense(10, activation="softmax", name="out")])
     m3.compile(optimizer=k3.optimizers.RMSprop(learning_rate=0.01),
                loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    m2 = k2.Sequential([k2.layers.Conv2D(8, 3, activation="relu", input_shape=(28, 28, 1)),
-                        k2.layers.MaxPooling2D(2), k2.layers.Flatten(),
-                        k2.layers.Dense(10, activation="softmax")])
+    m2 = k2.Sequential([k2.layers.Conv2D(8, 3, activation="relu", input_shape=(28, 28, 1),
+                                          name="conv"),
+                        k2.layers.MaxPooling2D(2, name="pool"), k2.layers.Flatten(name="flat"),
+                        k2.layers.Dense(10, activation="softmax", name="out")])
     m2.compile(optimizer=k2.optimizers.RMSprop(learning_rate=0.01),
                loss="sparse_categorical_crossentropy", metrics=["acc"])
     m3.save(tmp_path / "k3.keras")

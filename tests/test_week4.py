@@ -211,11 +211,14 @@ def test_week4_notes_mistakes(graded: dict[str, SubmissionResult]) -> None:
         "pixels rescaled to between 0 and 1"]
     assert "the dot goes after the 1" in hint_texts(typo, "make_generators")
 
+    # the notes' RMSprop(lr=0.001) fails under Keras 3; the course's default drift policy
+    # grades it again under Keras 2 with full credit, with the pictures that depend on it
     lr = graded["notes_lr"]
-    assert scores(lr) == FULL | {"compile_model": 0, "train_model": 0, "predict_image": 0}
-    assert "{'lr': 0.001}" in exercise(lr, "compile_model").message
-    assert "learning_rate=0.001" in hint_texts(lr, "compile_model")
-    assert "train it first" in hint_texts(lr, "predict_image")
+    assert scores(lr) == FULL
+    note = exercise(lr, "compile_model").drift
+    assert note is not None and note.drift == "lr" and "learning_rate=0.001" in note.new
+    for ex_id in ("compile_model", "train_model", "predict_image"):
+        assert "graded again under Keras 2" in exercise(lr, ex_id).regrade
 
     categorical = graded["categorical_one_unit"]
     assert scores(categorical)["make_generators"] == 2

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
 from small_course import ROOT, write_small_course
-from test_gradescope import run_autograder
+from test_gradescope import points_per_check, points_per_test, run_autograder
 
 from autograder.cli import main
 from autograder.course import load_course
 from autograder.grade import grade
+from autograder.reporters import gradescope
 from autograder.results import SubmissionResult
 
 pytestmark = pytest.mark.slow
@@ -194,19 +196,26 @@ def test_a_missing_dataset_says_how_to_get_it(
         datasets.load("fashion_mnist", "train")
 
 
-@pytest.mark.parametrize("example", sorted(p.stem for p in WEEK2.glob("*.ipynb")))
+@pytest.mark.parametrize("example", ["correct", "notes_callbacks"])
 def test_gradescope_gives_week2_the_points_of_grade(
     example: str, small: Path, graded: dict[str, dict[str, SubmissionResult]],
     tmp_path: Path,
 ) -> None:
-    """The Gradescope zip of week 2, run in a stand-in of Gradescope's folders, gives every
-    bundled example the points per check that ``autograder grade`` gave it."""
+    """The Gradescope zip of week 2, run in a stand-in of Gradescope's folders, gives the
+    bundled examples the points per check that ``autograder grade`` gave them (every
+    example's results.json: test_every_week2_example_gets_the_points_of_grade)."""
     zip_path = small / "gradescope-week2.zip"
     if not zip_path.exists():
         assert main(["--course", str(small / "course.yaml"), "gradescope", "build", "week2",
                      "--out", str(zip_path)]) == 0
     shown = run_autograder(zip_path, WEEK2 / f"{example}.ipynb", tmp_path)
     expected = graded["week2"][example]
-    want = {f"{e.title}: {c.name}": c.points for e in expected.exercises for c in e.checks}
-    got = {t["name"]: t["score"] for t in shown["tests"]}
-    assert got == want
+    assert points_per_test(shown) == points_per_check(expected)
+
+
+def test_every_week2_example_gets_the_points_of_grade(
+    graded: dict[str, dict[str, SubmissionResult]],
+) -> None:
+    for example, result in graded["week2"].items():
+        shown = json.loads(json.dumps(gradescope.results(result)))
+        assert points_per_test(shown) == points_per_check(result), example

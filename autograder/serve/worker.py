@@ -11,13 +11,8 @@ a submission whose sandbox ran out of memory or time gets the pipeline's own res
 
 from __future__ import annotations
 
-import concurrent.futures
-import contextlib
-import ctypes
 import dataclasses
 import logging
-import multiprocessing
-import signal
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
@@ -25,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from autograder import integrity
-from autograder.batch import Task, grade_task
+from autograder.batch import LocalPool, Task, grade_task
 from autograder.cache import ResultCache, grader_digest, submission_key
 from autograder.course import Assignment, Course, load_course
 from autograder.errors import GraderError, SubmissionError, describe
@@ -58,40 +53,6 @@ class Pool(Protocol):
     def close(self) -> None:
         """Stop the workers."""
         ...
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the worker processes
-    """A worker ends when the service does (even after ``kill -9``), on Linux."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-class ProcessPool:
-    """``--jobs N`` worker processes on this machine (spawned: no forked TensorFlow)."""
-
-    where = "local worker processes"
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._pool = self._start()
-
-    def _start(self) -> concurrent.futures.ProcessPoolExecutor:
-        return concurrent.futures.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_die_with_parent)
-
-    def submit(self, task: Task) -> Any:
-        """Start grading one task in a worker."""
-        return self._pool.submit(grade_task, task)
-
-    def restart(self) -> None:
-        """A fresh pool (the old one's workers are stopped)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = self._start()
-
-    def close(self) -> None:
-        """Stop the workers."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class DaskPool:
@@ -350,7 +311,7 @@ def make_pool(jobs: int, scheduler: str | None) -> Pool:
     """The pool for ``--jobs`` / ``--scheduler``."""
     if scheduler is not None:
         return DaskPool(scheduler)
-    return ProcessPool(max(1, jobs))
+    return LocalPool(max(1, jobs))
 
 
 def wait_idle(store: Store, timeout: float) -> bool:
