@@ -8,7 +8,10 @@ by ``batch``; test_grade_examples.py and test_reports.py share it.
 from __future__ import annotations
 
 import copy
+import fcntl
 import json
+import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -100,16 +103,32 @@ def course_copy(tmp_path: Path) -> Path:
 def batch(course: Course, tmp_path_factory: pytest.TempPathFactory) -> BatchReport:
     """Every bundled example, a stripped and a second copy of ``correct``, graded once.
 
-    The second copy has the same content, so the batch grades it once and reuses it.
+    The second copy has the same content, so the batch grades it once and reuses it. Under
+    ``pytest -n 2`` (``./run test``) the first worker that needs the batch grades it and
+    the other reads it (the folder all workers share, a lock), so it is graded once a run.
     """
-    extra = tmp_path_factory.mktemp("extra-submissions")
-    stripped = extra / "correct_stripped.ipynb"
-    stripped.write_text(json.dumps(strip_autograder(example_json("correct"))), encoding="utf-8")
-    again = extra / "correct_again.ipynb"
-    shutil.copy(EXAMPLES / "correct.ipynb", again)
-    paths = [*sorted(EXAMPLES.glob("*.ipynb")), stripped, again]
-    return grade(course, "week1", paths, tmp_path_factory.mktemp("reports"),
-                 options=Options(jobs=2, use_cache=False))  # the local pool, really grading
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # pytest-N/, above each worker's popen-gwK/
+    with open(shared / "week1-batch.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = shared / "week1-batch.pickle"
+        if saved.is_file():
+            report: BatchReport = pickle.loads(saved.read_bytes())
+            return report
+        folder = shared / "week1-batch"
+        extra = folder / "extra-submissions"
+        extra.mkdir(parents=True, exist_ok=True)
+        stripped = extra / "correct_stripped.ipynb"
+        stripped.write_text(json.dumps(strip_autograder(example_json("correct"))),
+                            encoding="utf-8")
+        again = extra / "correct_again.ipynb"
+        shutil.copy(EXAMPLES / "correct.ipynb", again)
+        paths = [*sorted(EXAMPLES.glob("*.ipynb")), stripped, again]
+        report = grade(course, "week1", paths, folder / "reports",
+                       options=Options(jobs=2, use_cache=False))  # the local pool, grading
+        saved.write_bytes(pickle.dumps(report))
+        return report
 
 
 @pytest.fixture(scope="session")
@@ -117,20 +136,3 @@ def results(batch: BatchReport) -> dict[str, SubmissionResult]:
     """The batch's results by student name (the file stem)."""
     return {r.student: r for r in batch.results}
 
-
-#: fixtures that grade the shared week-1 batch: the modules that use them run on one worker
-BATCH_FIXTURES = {"batch", "results"}
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``pytest -n 2 --dist loadgroup`` (``./run test``), each module runs whole on one
-    worker, so its module fixtures (a graded batch, a running server) are made once; the
-    modules that share the session's week-1 batch run together on one worker."""
-    def module(item: pytest.Item) -> str:
-        return item.nodeid.split("::")[0]
-
-    batch_modules = {module(item) for item in items
-                     if BATCH_FIXTURES & set(getattr(item, "fixturenames", ()))}
-    for item in items:
-        group = "week1-batch" if module(item) in batch_modules else module(item)
-        item.add_marker(pytest.mark.xdist_group(group))
