@@ -25,7 +25,7 @@ from autograder.facts import ERROR, ExerciseFacts
 from autograder.grade import context
 from autograder.modelfile import load_model
 from autograder.pipeline import grade_submission
-from autograder.regrade import with_drift
+from autograder.regrade import regrade_ids, with_drift
 from autograder.release import release
 from autograder.reporters import html
 from autograder.reporters.console import feedback, public_json
@@ -251,6 +251,18 @@ def test_no_drift_without_its_error_or_its_spelling() -> None:
     assert find_drift("raised ValueError: shapes do not match", "opt = SGD(lr=0.1)\n") is None
     assert find_drift("Argument(s) not recognized: {'lr': 0.1}", "opt = SGD(0.1)\n") is None
     assert find_drift("", "opt = SGD(lr=0.1)\n") is None
+
+
+def test_the_regrade_takes_the_later_exercises_that_failed_too() -> None:
+    def ex(i: str, score: float) -> ExerciseResult:
+        return ExerciseResult(i, i, score, 2.0, "ok" if score else "error", "", ())
+
+    results = (ex("data", 0.0), ex("compile", 0.0), ex("train", 0.0), ex("shape", 2.0),
+               ex("predict", 0.0))
+    note = find_drift("Argument(s) not recognized: {'lr': 0.1}", "opt = SGD(lr=0.1)\n")
+    assert note is not None
+    # data failed before the drift: its failure is its own; shape passed
+    assert regrade_ids(results, {"compile": note}) == ["compile", "train", "predict"]
 
 
 def test_a_tf_keras_model_has_the_keras3_layer_table(tmp_path: Path) -> None:
