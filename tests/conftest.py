@@ -135,4 +135,3 @@ def batch(course: Course, tmp_path_factory: pytest.TempPathFactory) -> BatchRepo
 def results(batch: BatchReport) -> dict[str, SubmissionResult]:
     """The batch's results by student name (the file stem)."""
     return {r.student: r for r in batch.results}
-

@@ -142,18 +142,15 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileBatch]:
     runs = tmp_path_factory.mktemp("hostile-runs")  # every sandbox's folder goes here
     pids = (os.getpid(), os.getppid())
     listener = Listener(MAKE.PORT)
-    saved = tempfile.tempdir, os.environ.get("TMPDIR")
-    tempfile.tempdir = os.environ["TMPDIR"] = str(runs)  # the workers inherit TMPDIR
-    try:  # two workers, as a grader would run it: an attack must not reach its neighbour
-        report = grade(load_course(HOSTILE / "course.yaml"), "week1", paths,
-                       tmp_path_factory.mktemp("hostile-reports"),
-                       options=Options(jobs=2, use_cache=False))
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(tempfile, "tempdir", str(runs))
+            patch.setenv("TMPDIR", str(runs))  # the grader's workers inherit it
+            # two workers, as a grader would run it: an attack must not reach its neighbour
+            report = grade(load_course(HOSTILE / "course.yaml"), "week1", paths,
+                           tmp_path_factory.mktemp("hostile-reports"),
+                           options=Options(jobs=2, use_cache=False))
     finally:
-        tempfile.tempdir = saved[0]
-        if saved[1] is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved[1]
         listener.stop()
     yield HostileBatch({r.student: r for r in report.results},
                        [r.student for r in report.results], len(paths),
