@@ -7,12 +7,14 @@ grader's version, so changing a solution changes the expectations with it.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,8 +81,21 @@ def ensure_reference(course: Course, assignment: Assignment) -> str:
     key = digest(course, assignment)
     folder = _folder(course, assignment, key)
     if not (folder / "records.json").is_file():
-        _build(course, assignment, folder)
+        with _build_lock(folder.parent / f"{assignment.id}.lock"):
+            if not (folder / "records.json").is_file():  # or another grader just built it
+                _build(course, assignment, folder)
     return key
+
+
+@contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    """Hold an assignment's build lock: of the graders that need a reference at once (two
+    batches, the service and a batch, test workers), one runs the solution and the others
+    wait for its facts instead of training the same solution beside it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file is closed
+        yield
 
 
 def load_reference(course: Course, assignment: Assignment) -> Reference:
@@ -124,7 +139,6 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
     # the solution's callbacks also meet sequences drawn from the assignment's seed: they
     # must stop where the course's stop rule says (the rule judges students' drawn ones)
     program, drawn = with_drawn(program, assignment, assignment.seed, REFERENCE_DRAWS)
-    folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="reference-", dir=folder.parent) as tmp:
         os.chmod(tmp, 0o755)  # where the sandbox drops to another user, it must reach run/
         run = execute(program, limits_for(assignment), Path(tmp) / "run")
@@ -150,11 +164,7 @@ def _build(course: Course, assignment: Assignment, folder: Path) -> None:
         staging.mkdir()
         shutil.copytree(run.outbox, staging / "outbox")
         (staging / "records.json").write_text(json.dumps(run.records), encoding="utf-8")
-        try:
-            os.replace(staging, folder)  # atomic: a concurrent builder wins or loses whole
-        except OSError:
-            if not (folder / "records.json").is_file():
-                raise
+        os.replace(staging, folder)  # atomic: a reader sees all of it or nothing
     for old in folder.parent.glob(f"{assignment.id}-*"):  # facts of older solutions
         if old != folder and (old / "records.json").is_file():
             shutil.rmtree(old, ignore_errors=True)

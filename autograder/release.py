@@ -164,8 +164,9 @@ def release_text(course: Course, assignment: Assignment,
     if facts is None:
         facts = bundle.public_facts(assignment, course, load_reference(course, assignment))
     checker = bundle.checker_cell(course, assignment, key, facts)
-    nb = build_release(solution, assignment, str(path.relative_to(course.root)), checker)
-    return as_text(nb)
+    # errors name the solution as the instructor wrote it (solutions may live elsewhere)
+    where = path.relative_to(course.root) if path.is_relative_to(course.root) else path
+    return as_text(build_release(solution, assignment, str(where), checker))
 
 
 def embedded_facts(course: Course, assignment: Assignment, text: str) -> dict[str, Any] | None:

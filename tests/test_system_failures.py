@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from tiny_course import submission, tiny_course
 
+from autograder import reference
 from autograder.assemble import ExerciseCall, Piece, Program
 from autograder.execution import Execution
 from autograder.grade import grade
@@ -115,3 +117,30 @@ def test_a_run_the_machine_failed_is_a_grader_error_and_graded_again(
     assert again.status == GRADED and not again.cached and again.score == 1
     third: Any = grade(course, "tiny", [sub], tmp_path / "out3").results[0]
     assert third.cached  # a real grade is cached as before
+
+
+def test_graders_needing_one_reference_at_once_run_the_solution_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = tiny_course(tmp_path, {"exercises": [
+        {"id": "a", "record": "arrays", "time_limit": 30,
+         "checks": [{"name": "right", "check": "array_values", "points": 1}]}]}, QUICK,
+        setup="# SETUP\nimport numpy as np\n")
+    assignment = course.assignments[0]
+    shutil.rmtree(course.cache_dir / "reference")  # as on a fresh clone
+    builds: list[int] = []
+    build = reference._build
+
+    def counted(*args: Any) -> None:
+        builds.append(threading.get_ident())
+        build(*args)
+
+    monkeypatch.setattr(reference, "_build", counted)
+    keys: list[str] = []
+    graders = [threading.Thread(target=lambda: keys.append(
+        reference.ensure_reference(course, assignment))) for _ in range(3)]
+    for t in graders:
+        t.start()
+    for t in graders:
+        t.join()
+    assert len(builds) == 1 and len(keys) == 3 and len(set(keys)) == 1
+    assert reference.load_reference(course, assignment).facts["a"].ok

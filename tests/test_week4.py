@@ -15,17 +15,21 @@ import nbformat
 import numpy as np
 import pytest
 import yaml
+from leaks import hidden_secrets, public_leaves, release_leaks
 from small_course import ROOT
 
+from autograder import bundle
 from autograder.checks.generators import (
     AnswerParams,
     GeneratorParams,
     answers,
     generators,
 )
-from autograder.course import load_course
+from autograder.course import Course, load_course
 from autograder.facts import OK, ExerciseFacts
 from autograder.grade import grade
+from autograder.reference import load_reference
+from autograder.release import release_text
 from autograder.results import SubmissionResult
 
 SMALL_SIZE = 64
@@ -135,12 +139,32 @@ def test_the_small_course_sets_the_image_size(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResult]:
-    folder = tmp_path_factory.mktemp("week4-course")
-    course = load_course(write_week4_course(folder))
-    report = grade(course, "week4", [ROOT / "examples" / "submissions" / "week4",
-                                     *loss_spellings(folder)], folder / "reports")
+def small_course(tmp_path_factory: pytest.TempPathFactory) -> Course:
+    """The course with week 4 only, on small images, in a folder (and cache) of its own."""
+    return load_course(write_week4_course(tmp_path_factory.mktemp("week4-course")))
+
+
+@pytest.fixture(scope="module")
+def graded(small_course: Course) -> dict[str, SubmissionResult]:
+    folder = small_course.root
+    report = grade(small_course, "week4", [ROOT / "examples" / "submissions" / "week4",
+                                           *loss_spellings(folder)], folder / "reports")
     return {r.student: r for r in report.results}
+
+
+@pytest.mark.slow
+def test_week4_release_holds_no_hidden_answer(small_course: Course,
+                                              graded: dict[str, SubmissionResult]) -> None:
+    """The release of the small course (its reference is the one ``graded`` built) keeps
+    the 16 pictures' answers to the grader: the public check gets only their count and the
+    labels (test_no_answers searches the full-size release with ``-m fullsize``)."""
+    week4 = small_course.assignment("week4")
+    reference = load_reference(small_course, week4)
+    text = release_text(small_course, week4, bundle.public_facts(week4, small_course, reference))
+    release = nbformat.reads(text, as_version=4)
+    secrets = hidden_secrets(small_course, week4, public_leaves(week4, release))
+    assert secrets.string_runs, "the solution's answers are among what the search looks for"
+    assert release_leaks(small_course, week4, release) == []
 
 
 #: The correct example compiled with a loss given as a Keras function, trained and judged
