@@ -1,4 +1,4 @@
-"""Runs the harness in fresh, confined processes with limits, and watches its progress.
+"""Runs the harness in fresh, confined processes with limits (``watch`` watches each one).
 
 Each exercise has a wall-time budget: when one overruns (or the process dies inside it),
 the process is killed and a new one runs the exercises still to do, so one infinite loop
@@ -8,7 +8,7 @@ another one that did not finish (``train(house_model(), *house_data())``) is not
 The harness reports progress through a file in the outbox, which student code (in the same
 process) can write to as well: the runner takes only events in the order the harness writes
 them, gives every phase a budget (the time between two exercises too), and reads the file
-through its own descriptor.
+through its own descriptor (``sandbox/watch.py``).
 
 Layout of a run's private folder (``root``)::
 
@@ -21,19 +21,14 @@ Layout of a run's private folder (``root``)::
 from __future__ import annotations
 
 import ast
-import contextlib
-import dataclasses
 import json
 import math
 import os
 import secrets
-import select
 import shutil
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -42,19 +37,16 @@ from autograder.assemble import Program
 from autograder.execution import Execution
 from autograder.sandbox import cgroups
 from autograder.sandbox.datafiles import mounts, place_mounts, write_data
-from autograder.sandbox.events import Attempt, Progress, between_allowance, blame
-from autograder.sandbox.files import disk_use, empty, open_progress, read_capped
-from autograder.sandbox.harness import RESTART_EXIT
+from autograder.sandbox.events import Attempt, Progress
+from autograder.sandbox.files import empty, open_progress, read_capped
 from autograder.sandbox.isolation import confinement, sandbox_uid
 from autograder.sandbox.launch import Limits, launcher, nproc_cap, preexec, sandbox_env
+from autograder.sandbox.watch import DEFINE_ALLOWANCE, DISK_KILL, system_kill, watch
 
 #: the sandbox-side files, copied into each run's control folder (harness.py is run)
 SANDBOX_FILES = tuple(Path(__file__).with_name(name)
                       for name in ("harness.py", "recording.py", "legacy.py", "compat.py"))
-POLL_SECONDS = 0.05
-DEFINE_ALLOWANCE = 60.0  # seconds at most for one exercise cell's top-level code (default)
-DISK_POLLS = 10  # check the run's disk use every this many polls
-DISK_KILL = "killed: it wrote more than"
+
 
 
 def _dependencies(program: Program) -> dict[str, set[str]]:
@@ -69,14 +61,6 @@ def _dependencies(program: Program) -> dict[str, set[str]]:
         uses[call.id] = {other.id for other in program.calls
                          if other.id != call.id and names & set(other.names)}
     return uses
-
-
-def _kill(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    if group is not None:
-        group.kill_all()
 
 
 def _prepare(root: Path, drop_uid: int | None) -> tuple[Path, Path, Path]:
@@ -182,7 +166,7 @@ def _execute(program: Program, limits: Limits, root: Path, uid: int | None) -> E
                     stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                     start_new_session=True, preexec_fn=before,
                 )
-                attempt = _watch(proc, group, tracker, (budgets, defines), deadline, log,
+                attempt = watch(proc, group, tracker, (budgets, defines), deadline, log,
                                  limits, writable)
             outside = system_kill(attempt, group)
             if outside:
@@ -296,113 +280,3 @@ def _summary(outbox: Path) -> dict[str, Any]:
     except (ValueError, RecursionError):  # the sandbox may have written anything there
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _watch(proc: subprocess.Popen[bytes], group: cgroups.RunGroup | None,
-           progress: Progress, phases: tuple[dict[str, float], dict[str, float]],
-           deadline: float, log: Path, limits: Limits, writable: tuple[Path, ...]) -> Attempt:
-    """Wait for the process; kill it on a budget overrun (``phases``: each exercise's call
-    and cell budgets)."""
-    budgets, defines = phases
-    log_start = log.stat().st_size  # the log is shared by every attempt of the run
-    disk_start = disk_use(writable, limits.max_disk_files)  # and so are the folders
-    with _exit_watch(proc.pid) as wait:
-        polls = 0
-        while True:
-            code = proc.poll()
-            progress.poll()
-            phase, current = progress.phase, progress.exercise
-            if code is not None:
-                if progress.finished and code == 0:
-                    return Attempt(phase, current, "")
-                if (code == RESTART_EXIT and phase == "between" and progress.last is not None
-                        and progress.last[0] == "start"):
-                    return Attempt(phase, current, "", restart=True)
-                return dataclasses.replace(blame(progress, f"killed: {_death(code)}"),
-                                           code=code)
-            now = time.monotonic()
-            reason = ""
-            if log.stat().st_size - log_start > limits.max_output_bytes:
-                reason = ("killed: it printed more than the output limit "
-                          f"({limits.max_output_bytes // 1000:,} kB)")
-            elif now > deadline:
-                reason = "timeout: the whole run went over its time budget"
-            elif polls % DISK_POLLS == 0:
-                used, files = disk_use(writable, limits.max_disk_files)
-                if used - disk_start[0] > limits.max_disk_bytes:
-                    reason = (f"{DISK_KILL} the disk limit "
-                              f"({limits.max_disk_bytes // 1_000_000:,} MB in all)")
-                elif files - disk_start[1] > limits.max_disk_files:
-                    reason = (f"{DISK_KILL} {limits.max_disk_files:,} files and folders")
-            if reason:
-                _kill(proc, group)
-                return blame(progress, reason)
-            if current is not None:
-                # a cell defined but not called (a regrade calls only some exercises)
-                # has the default budget for its top-level code
-                limit = (budgets[current] if phase == "start"
-                         else defines.get(current, DEFINE_ALLOWANCE))
-                if now - progress.since > limit:
-                    _kill(proc, group)
-                    what = "running the cell" if phase == "define" else "the call"
-                    return Attempt(phase, current, f"timeout: {what} took longer than {limit:g} s "
-                                                    "(an endless loop, or far too much work?)")
-            elif phase == "setup" and now - progress.since > limits.setup_seconds:
-                _kill(proc, group)
-                return Attempt(phase, None, "timeout: the setup cells took too long")
-            elif phase == "between" and now - progress.since > (limit := between_allowance(
-                    progress, budgets, limits.between_seconds)):
-                _kill(proc, group)
-                return blame(progress, "timeout: its code kept running after the exercise had "
-                                        f"ended (for more than {limit:g} s)")
-            polls += 1
-            wait(POLL_SECONDS)
-
-
-@contextlib.contextmanager
-def _exit_watch(pid: int) -> Iterator[Callable[[float], object]]:
-    """A ``sleep(seconds)`` that returns as soon as process ``pid`` ends (through a pidfd,
-    on Linux), so the runner learns of a finished run at once rather than at its next
-    poll; elsewhere a plain sleep."""
-    try:
-        fd = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        yield time.sleep
-        return
-    try:
-        yield lambda seconds: select.select([fd], [], [], seconds)
-    finally:
-        os.close(fd)
-
-
-def system_kill(attempt: Attempt, group: cgroups.RunGroup | None) -> str:
-    """Why a run killed by SIGKILL was not the student's doing ("" when it may have been).
-
-    Only with a cgroup (v2) can the grader tell: the kernel's OOM killer killed a process
-    of the run while the run stayed within its own memory limit (the machine ran out of
-    memory, not the run). A student's memory bomb reaches the run's own limit first
-    (``oom`` in memory.events) and stays the student's.
-    """
-    if group is None or attempt.code not in (-signal.SIGKILL, 128 + signal.SIGKILL):
-        return ""
-    events = group.memory_events()
-    if events.get("oom_kill", 0) > 0 and events.get("oom", 0) == 0 and "oom" in events:
-        return "the machine ran out of memory (the run stayed within its own limit)"
-    return ""
-
-
-def _death(code: int) -> str:
-    if code > 128 and code - 128 in {s.value for s in signal.Signals}:
-        code = 128 - code  # bwrap reports a child killed by signal N as 128 + N
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = str(-code)
-        return {
-            "SIGKILL": "the process was killed (most often: it ran out of memory)",
-            "SIGSEGV": "the process crashed (segmentation fault)",
-            "SIGXFSZ": "a file grew over the size limit",
-            "SIGABRT": "the process aborted (often: out of memory inside TensorFlow)",
-        }.get(name, f"the process died from signal {name}")
-    return f"the process ended early with exit code {code} (os._exit, sys.exit or a crash)"
