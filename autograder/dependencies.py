@@ -131,6 +131,8 @@ class _Closure:
         self.always: set[tuple[int, int]] = set()
         self.pinned: dict[str, Statement] = {}  # a graded cell's definitions, by name
         self.setup_imports = setup_imports
+        self.provided = frozenset(n for c in cells if c.role == PROVIDED
+                                  for stmt in parsed.get(c.index, ()) for n in stmt.binds)
         for cell in cells:
             for stmt in parsed.get(cell.index, ()):
                 if _always_runs(stmt, cell):
@@ -185,9 +187,12 @@ class _Closure:
                             todo += self._take(star, who, name)
                 continue
             last = before[-1]
-            if name in self.known and name not in last.uses_now:
-                continue  # the course binds it (setup cells, data); a fresh binding of the
-                # student's (load_data() again, say) is not taken, a derived one is
+            if name not in last.uses_now and (
+                    name in self.known
+                    or (name in self.provided and self.cells[last.cell].role == STUDENT)):
+                continue  # the course binds it (setup cells, data, provided cells); a fresh
+                # binding of the student's (load_data() again, a quicker copy of the
+                # course's training loop) is not taken, a derived one is
             chain = [last] + [u for u in self.updaters.get(name, ())
                               if self.pos(last) < self.pos(u) < at]
             for stmt in chain:

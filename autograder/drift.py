@@ -84,6 +84,22 @@ DRIFTS: tuple[Drift, ...] = (
           _rx(r"def\s+set_model\b|self\.model\s*="), "",
           "In Keras 3 a callback's model is set by Keras (callback.model is read-only): do "
           "not override set_model or assign self.model; use self.model as Keras sets it."),
+    Drift("preprocessing_import",
+          _rx(r"cannot import name '\w+' from 'keras\.preprocessing|"
+              r"No module named 'keras\.preprocessing\.\w+'"),
+          _rx(r"\bfrom\s+keras\.preprocessing\b"), "from tensorflow.keras.preprocessing",
+          "Keras 3 has no ImageDataGenerator or Tokenizer in keras.preprocessing; "
+          "TensorFlow's tf.keras.preprocessing still has them."),
+    Drift("preprocessing_attribute",
+          _rx(r"module 'keras\.preprocessing\.\w+' has no attribute"),
+          _rx(r"(?<![\w.])keras\.preprocessing\."), "tf.keras.preprocessing.",
+          "Keras 3 has no ImageDataGenerator or Tokenizer in keras.preprocessing; "
+          "TensorFlow's tf.keras.preprocessing still has them."),
+    Drift("experimental_preprocessing",
+          _rx(r"has no attribute 'experimental'|No module named '[\w.]*layers\.experimental"),
+          _rx(r"\blayers\.experimental\.preprocessing\b"), "layers",
+          "The preprocessing layers (Rescaling, Resizing, RandomFlip, …) left "
+          "layers.experimental.preprocessing for keras.layers."),
     Drift("fit_generator", _rx(r"has no attribute 'fit_generator'"),
           _rx(r"\.fit_generator\("), ".fit(",
           "model.fit takes generators and datasets itself; fit_generator is gone."),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import logging
 import math
 import os
 import re
@@ -67,6 +68,9 @@ def keras_module(generation: int = 3) -> Any:
     return sys.modules[name]
 
 _ALLOWED_MODULE = re.compile(r"^keras(\.[A-Za-z0-9_]+)*$")
+#: tf_keras saves some of its own classes under its own name (``tf_keras.src.engine.
+#: functional`` for a model built with ``keras.Model(inputs, outputs)``)
+_ALLOWED_MODULE_2 = re.compile(r"^(tf_)?keras(\.[A-Za-z0-9_]+)*$")
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -127,6 +131,7 @@ def inspect_keras_config(path: Path) -> int:
         raise OutboxError("the model file is not a .keras archive") from exc
     except RecursionError as exc:
         raise OutboxError("the model's config.json is nested too deeply") from exc
+    allowed = _ALLOWED_MODULE_2 if generation == 2 else _ALLOWED_MODULE
     for node in _walk(config):
         if node.get("class_name") == "__lambda__":
             raise OutboxError("the model holds a Python lambda (a Lambda layer); the grader "
@@ -142,7 +147,7 @@ def inspect_keras_config(path: Path) -> int:
                 "Keras cannot save and reload; use Keras' own by name, such as "
                 "activation='relu' or loss='binary_crossentropy'"
             )
-        if isinstance(module, str) and module and not _ALLOWED_MODULE.match(module):
+        if isinstance(module, str) and module and not allowed.match(module):
             raise OutboxError(
                 f"the model uses {module}.{node.get('class_name')}, which is not part of Keras; "
                 "build the model from Keras layers only"
@@ -253,15 +258,33 @@ def predict_chunk(input_shape: tuple[int | None, ...] | None,
     return max(1, PREDICT_BYTES // (4 * largest))
 
 
+@contextlib.contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Keras' notes while it loads a model ("Skipping variable loading for optimizer …"),
+    kept off the grader's console: Keras 3 gives them as warnings, tf_keras logs them through
+    absl (the Python logger ``absl``) at WARNING. Errors still show."""
+    absl = logging.getLogger("absl")
+    level = absl.level
+    absl.setLevel(max(level, logging.ERROR))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        absl.setLevel(level)
+
+
 def load_model(path: Path) -> ModelFacts:
     """Load a student's (or the solution's) model safely and read its facts."""
     keras = keras_module(inspect_keras_config(path))
 
-    with warnings.catch_warnings():  # e.g. "Skipping variable loading for optimizer"
-        warnings.simplefilter("ignore")
+    with _quiet_loading():
         model = keras.models.load_model(path, compile=True, safe_mode=True)
     layers = []
     for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue  # a functional model lists its Input; the table is of real layers, as
+            # for a Sequential model built with or without keras.Input
         try:
             out = _shape(layer.output.shape)
         except (AttributeError, ValueError):

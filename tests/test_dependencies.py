@@ -226,6 +226,22 @@ def test_provided_cell_uses_graded_code_and_graded_code_uses_it() -> None:
     assert 1 not in selection.run and not selection.notes
 
 
+def test_a_students_fresh_copy_of_a_provided_name_is_not_taken() -> None:
+    """A quicker copy of the course's training loop, or the data loaded again, in a scratch
+    cell after the provided cell: the course's own binding is what the call uses."""
+    cells = [
+        CodeCell(0, "x_train = load()\ndef train_loop(model):\n    return model.fit(5)\n",
+                 PROVIDED),
+        student(1, "def train_loop(model):\n    return model.fit(1)\n"),
+        student(2, "(x_train, y_train), _ = mnist.load_data()\n"),
+        student(3, "x_small = x_train[:10]\n"),
+        graded(4, "def make_model():\n    return x_small\n", "make_model"),
+    ]
+    selection = select(cells, {"make_model": "make_model()",
+                               "fit": "train_loop(make_model(), x_train)"})
+    assert taken(selection, cells) == {3: ["x_small = x_train[:10]"]}
+
+
 @pytest.mark.parametrize(("source", "keep", "expected"), [
     ("a = 1; model.fit(x)\nb = 2\n", {0, 2}, "a = 1; pass\nb = 2\n"),
     ("model.fit(x,\n   y); c = 3\n", {1}, "pass \\\n; c = 3\n"),

@@ -228,6 +228,24 @@ def test_without_regrade_a_drift_gets_its_note_only(tmp_path: Path) -> None:
     ("raised AttributeError when called: 'Sequential' object has no attribute "
      "'fit_generator'", "model.fit_generator(gen, epochs=3)\n", "fit_generator", 1,
      "model.fit(gen, epochs=3)"),
+    ("raised ImportError: cannot import name 'ImageDataGenerator' from "
+     "'keras.preprocessing.image'", "import os\nfrom keras.preprocessing.image import "
+     "ImageDataGenerator\n", "preprocessing_import", 2,
+     "from tensorflow.keras.preprocessing.image import ImageDataGenerator"),
+    ("raised ModuleNotFoundError: No module named 'keras.preprocessing.text'",
+     "from keras.preprocessing.text import Tokenizer\n", "preprocessing_import", 1,
+     "from tensorflow.keras.preprocessing.text import Tokenizer"),
+    ("raised AttributeError: module 'keras.preprocessing.image' has no attribute "
+     "'ImageDataGenerator'", "g = keras.preprocessing.image.ImageDataGenerator(rescale=1/255)\n",
+     "preprocessing_attribute", 1,
+     "g = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1/255)"),
+    ("raised AttributeError when called: module 'keras._tf_keras.keras.layers' has no "
+     "attribute 'experimental'",
+     "r = tf.keras.layers.experimental.preprocessing.Rescaling(1./255)\n",
+     "experimental_preprocessing", 1, "r = tf.keras.layers.Rescaling(1./255)"),
+    ("raised ModuleNotFoundError: No module named 'tensorflow.keras.layers.experimental'",
+     "from tensorflow.keras.layers.experimental.preprocessing import Rescaling\n",
+     "experimental_preprocessing", 1, "from tensorflow.keras.layers import Rescaling"),
 ])
 def test_drift_table(failure: str, source: str, drift: str, line: int, new: str) -> None:
     note = find_drift(failure, source)
@@ -291,6 +309,28 @@ def test_a_tf_keras_model_has_the_keras3_layer_table(tmp_path: Path) -> None:
     assert (a.total_params, a.input_shape, a.optimizer, a.loss, a.metrics) == (
         b.total_params, b.input_shape, b.optimizer, b.loss, b.metrics)
     assert a.learning_rate == pytest.approx(b.learning_rate)
+
+
+def test_a_functional_model_has_the_layer_table_of_its_sequential_twin(tmp_path: Path) -> None:
+    """keras.Model(inputs, outputs), under either generation: tf_keras saves its Functional
+    class under tf_keras' own module name, and model.layers lists the Input."""
+    from autograder.modelfile import keras_module
+
+    tables = []
+    for generation in (3, 2):
+        k = keras_module(generation)
+        inputs = k.Input(shape=(1,))
+        functional = k.Model(inputs=inputs, outputs=k.layers.Dense(1, name="d")(inputs))
+        twin = k.Sequential([k.layers.Dense(1, input_shape=(1,), name="d")])
+        for name, model in (("functional", functional), ("twin", twin)):
+            model.compile(optimizer="sgd", loss="mean_squared_error")
+            model.save(tmp_path / f"{name}{generation}.keras")
+        a = load_model(tmp_path / f"functional{generation}.keras")
+        b = load_model(tmp_path / f"twin{generation}.keras")
+        assert a.layers == b.layers and [r.type for r in a.layers] == ["Dense"]
+        assert (a.total_params, a.input_shape, a.loss) == (2, (None, 1), "mean_squared_error")
+        tables.append(a.layers)
+    assert tables[0] == tables[1]
 
 
 # ----------------------------------------------------------------- slow: real sandbox runs

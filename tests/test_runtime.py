@@ -296,6 +296,27 @@ def test_value_close_tolerances_must_not_be_negative(tmp_path: Path) -> None:
     assert gates == {"house_data": True, "house_model": False, "train_house_model": False}
 
 
+def test_a_gate_regraded_at_partial_drift_credit_stays_open(tmp_path: Path) -> None:
+    """Every check of the gate passed under Keras 2, at credit 0.5: the code is right, only
+    its spelling is old, so the rest of the assignment counts; a failed check shuts it."""
+    from autograder.gates import gated_total
+    from autograder.results import CheckResult, ExerciseResult
+
+    course = load_course(_tiny_course(tmp_path, GATED))
+    week1 = course.assignment("week1")
+
+    def data(*passed: bool) -> ExerciseResult:
+        checks = tuple(CheckResult(f"c{i}", "value_close", ok, 0.5 if ok else 0.0, 1.0, "")
+                       for i, ok in enumerate(passed))
+        return ExerciseResult("house_data", "The data", sum(c.points for c in checks),
+                              float(len(checks)), "ok", "", checks)
+
+    rest = ExerciseResult("house_model", "The model", 3.0, 3.0, "ok", "", ())
+    assert gated_total(week1, [data(True, True), rest]) == (4.0, "")
+    total, why = gated_total(week1, [data(True, False), rest])
+    assert total == 0.0 and why.startswith("The data (0.5/2) must pass fully")
+
+
 def test_value_close_judges_a_number() -> None:
     from autograder.checks.values import ValueCloseParams, value_close
     from autograder.facts import ExerciseFacts

@@ -28,12 +28,14 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 from course_content import NOTEBOOKS, SOLUTIONS, Cells  # noqa: E402
 from student_spec import Student  # noqa: E402
+from students_heldout import HELDOUT  # noqa: E402
 from students_w12 import WEEK1_STUDENTS, WEEK2_STUDENTS  # noqa: E402
 from students_w34 import WEEK3_STUDENTS, WEEK4_STUDENTS  # noqa: E402
 
 from autograder.release import stub_solution  # noqa: E402
 
-STUDENTS: list[Student] = [*WEEK1_STUDENTS, *WEEK2_STUDENTS, *WEEK3_STUDENTS, *WEEK4_STUDENTS]
+STUDENTS: list[Student] = [*WEEK1_STUDENTS, *WEEK2_STUDENTS, *WEEK3_STUDENTS, *WEEK4_STUDENTS,
+                           *HELDOUT]
 #: The notebooks graded under Keras 3 too (the _k3 flavours): each Keras 2 -> 3 drift
 #: case, and a few correct and wrong ones per week, so the whole test fits the CI budget
 #: (every notebook is graded under Keras 2).
@@ -45,6 +47,8 @@ KERAS3 = {
     "w3_expand_dims_own_imports",
     "w4_lecture_2021", "w4_reference_like", "w4_steps_twenty", "w4_loss_function",
     "w4_rescale_typo", "w4_tfdata_training",
+    "h1_standalone_keras_adam_lr", "h1_functional_api", "h2_acc_callback_accuracy_metric",
+    "h4_int_division_rescale", "h4_standalone_keras_imports",
 }
 KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
           "language_info": {"name": "python"}}
