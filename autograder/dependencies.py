@@ -166,8 +166,12 @@ class _Closure:
         cell = self.cells[stmt.cell]
         return not self.trains(stmt) or cell.top_level == RUN
 
-    def close(self, roots: Iterable[tuple[str, tuple[int, int]]], who: str) -> None:
+    def close(self, roots: Iterable[tuple[str, tuple[int, int]]], who: str,
+              course_only: bool = False) -> None:
+        """Take what ``roots`` need, for ``who``; ``course_only``: the roots' own names
+        (a call's) skip the student's bindings of names a provided cell binds."""
         todo = list(roots)
+        firsts = set(todo) if course_only else set()
         seen: set[tuple[str, tuple[int, int]]] = set()
         while todo:
             name, at = todo.pop()
@@ -180,6 +184,8 @@ class _Closure:
                 todo += self._take(self.pinned[name], who, name)
                 continue
             before = [s for s in self.binders.get(name, ()) if self.pos(s) < at]
+            if (name, at) in firsts and name in self.provided:
+                before = [s for s in before if self.cells[s.cell].role != STUDENT]
             if not before:
                 if name not in self.known and name not in BUILTINS:
                     for star in self.stars:
@@ -266,9 +272,12 @@ def select(cells: Sequence[CodeCell], calls: Mapping[str, str], *,
             names = free_names(call, "eval")
         except SyntaxError:
             continue
-        # a call's own names come from the course (its setup cells, its data) or from the
-        # calls before it (``history := train_model(…)``), never from the student's cells
-        closure.close([(n, END) for n in names - closure.known - bound_by_calls], ex)
+        # a call's own names come from the course (its setup cells, its data, its provided
+        # cells) or from the calls before it (``history := train_model(…)``), never from
+        # the student's cells (``x_train = reshape_and_normalize(x_train)`` in a scratch
+        # cell would feed the function its own output)
+        closure.close([(n, END) for n in names - closure.known - bound_by_calls], ex,
+                      course_only=True)
     run: dict[int, frozenset[tuple[int, int]]] = {}
     skipped: dict[int, tuple[Statement, ...]] = {}
     for cell in cells:

@@ -45,6 +45,7 @@ class Drift:
     code: re.Pattern[str]  # the Keras 2 spelling in the student's line
     new: str  # replacement for ``code`` (a re.sub template) in that line
     why: str
+    rewrite: bool = True  # False: the line cannot be rewritten, the note says what to do
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -83,7 +84,8 @@ DRIFTS: tuple[Drift, ...] = (
     Drift("set_model", _rx(r"has no setter|can't set attribute|object has no setter"),
           _rx(r"def\s+set_model\b|self\.model\s*="), "",
           "In Keras 3 a callback's model is set by Keras (callback.model is read-only): do "
-          "not override set_model or assign self.model; use self.model as Keras sets it."),
+          "not override set_model or assign self.model; use self.model as Keras sets it.",
+          rewrite=False),
     Drift("preprocessing_import",
           _rx(r"cannot import name '\w+' from 'keras\.preprocessing|"
               r"No module named 'keras\.preprocessing\.\w+'"),
@@ -100,6 +102,16 @@ DRIFTS: tuple[Drift, ...] = (
           _rx(r"\blayers\.experimental\.preprocessing\b"), "layers",
           "The preprocessing layers (Rescaling, Resizing, RandomFlip, …) left "
           "layers.experimental.preprocessing for keras.layers."),
+    Drift("legacy_optimizer", _rx(r"keras\.optimizers\.legacy. is not supported in Keras 3"),
+          _rx(r"\boptimizers\.legacy\b"), "optimizers",
+          "Keras 3 has one family of optimizers: keras.optimizers.Adam (the legacy ones, "
+          "once advised for Apple silicon, are gone)."),
+    Drift("fit_workers",
+          _rx(r"unexpected keyword argument '(workers|use_multiprocessing|max_queue_size)'|"
+              r"Argument\(s\) not recognized: \{'(workers|use_multiprocessing|max_queue_size)'"),
+          _rx(r"\b(?:workers|use_multiprocessing|max_queue_size)\s*=\s*[^,()\n]+,?\s*"), "",
+          "fit no longer takes workers=, use_multiprocessing= or max_queue_size= (a "
+          "PyDataset sets them); leave them out."),
     Drift("fit_generator", _rx(r"has no attribute 'fit_generator'"),
           _rx(r"\.fit_generator\("), ".fit(",
           "model.fit takes generators and datasets itself; fit_generator is gone."),
@@ -147,9 +159,11 @@ def find_drift(failure: str, source: str,
             text = _lines(cells[ex])[number - 1]
             if _is_comment(text) or not drift.code.search(text):
                 continue
-            new = drift.code.sub(drift.new, text) if drift.new else ""
+            new = drift.code.sub(drift.new, text) if drift.rewrite else ""
             if drift.name == "sequential_list":
                 new = _close_list(new)
+            elif drift.name == "fit_workers":  # the arguments left out: no ", )" behind
+                new = re.sub(r",\s*\)", ")", new)
             return DriftNote(drift.name, number, text.strip()[:MAX_LINE],
                              (new.strip() or _spelling(drift))[:MAX_LINE], drift.why,
                              ex)

@@ -307,7 +307,10 @@ def load_model(path: Path) -> ModelFacts:
         except Exception:
             lr = None
         try:
-            iterations = int(_scalar(opt.iterations))
+            # tf_keras' legacy optimizers (optimizers.legacy.Adam, advised for Apple
+            # silicon in 2023) save no state in a .keras file: their count is unknown
+            iterations = (None if ".legacy." in type(opt).__module__
+                          else int(_scalar(opt.iterations)))
         except Exception:
             iterations = None
     metrics: tuple[str, ...] = ()

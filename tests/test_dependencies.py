@@ -242,6 +242,16 @@ def test_a_students_fresh_copy_of_a_provided_name_is_not_taken() -> None:
     assert taken(selection, cells) == {3: ["x_small = x_train[:10]"]}
 
 
+def test_a_call_takes_the_provided_data_not_a_students_derived_copy() -> None:
+    cells = [
+        CodeCell(0, "x_train = load()\n", PROVIDED),
+        graded(1, "def normalise(x):\n    return x / 255.0\n", "normalise"),
+        student(2, "x_train = normalise(x_train)\n"),
+    ]
+    selection = select(cells, {"normalise": "normalise(x_train)"})
+    assert taken(selection, cells) == {}
+
+
 @pytest.mark.parametrize(("source", "keep", "expected"), [
     ("a = 1; model.fit(x)\nb = 2\n", {0, 2}, "a = 1; pass\nb = 2\n"),
     ("model.fit(x,\n   y); c = 3\n", {1}, "pass \\\n; c = 3\n"),

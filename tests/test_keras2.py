@@ -246,6 +246,15 @@ def test_without_regrade_a_drift_gets_its_note_only(tmp_path: Path) -> None:
     ("raised ModuleNotFoundError: No module named 'tensorflow.keras.layers.experimental'",
      "from tensorflow.keras.layers.experimental.preprocessing import Rescaling\n",
      "experimental_preprocessing", 1, "from tensorflow.keras.layers import Rescaling"),
+    ("raised ImportError when called: `keras.optimizers.legacy` is not supported in Keras 3.",
+     "m.compile(optimizer=tf.keras.optimizers.legacy.Adam(), loss='mse')\n",
+     "legacy_optimizer", 1, "m.compile(optimizer=tf.keras.optimizers.Adam(), loss='mse')"),
+    ("raised TypeError when called: TensorFlowTrainer.fit() got an unexpected keyword "
+     "argument 'workers'", "h = m.fit(x, y, epochs=5, workers=4, use_multiprocessing=False)\n",
+     "fit_workers", 1, "h = m.fit(x, y, epochs=5)"),
+    ("raised TypeError when called: fit() got an unexpected keyword argument 'workers'",
+     "h = m.fit(x, y, callbacks=[cb],\n          workers=4, use_multiprocessing=False)\n",
+     "fit_workers", 2, ")"),
 ])
 def test_drift_table(failure: str, source: str, drift: str, line: int, new: str) -> None:
     note = find_drift(failure, source)
@@ -331,6 +340,22 @@ def test_a_functional_model_has_the_layer_table_of_its_sequential_twin(tmp_path:
         assert (a.total_params, a.input_shape, a.loss) == (2, (None, 1), "mean_squared_error")
         tables.append(a.layers)
     assert tables[0] == tables[1]
+
+
+def test_a_legacy_optimizers_lost_step_count_is_unknown_not_zero(tmp_path: Path) -> None:
+    """tf_keras' optimizers.legacy.Adam saves no state in a .keras file: the reloaded count
+    would say 0 steps, and a real History would be judged forged."""
+    import numpy as np
+
+    from autograder.modelfile import keras_module
+
+    k2 = keras_module(2)
+    model = k2.Sequential([k2.layers.Dense(1, input_shape=(1,))])
+    model.compile(optimizer=k2.optimizers.legacy.Adam(), loss="mse")
+    model.fit(np.arange(8.0), np.arange(8.0), epochs=2, batch_size=4, verbose=0)
+    model.save(tmp_path / "m.keras")
+    facts = load_model(tmp_path / "m.keras")
+    assert facts.optimizer == "Adam" and facts.iterations is None
 
 
 # ----------------------------------------------------------------- slow: real sandbox runs

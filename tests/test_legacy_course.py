@@ -1,10 +1,10 @@
-"""The legacy course (tests/legacy_course/): an older generation's course and 75 notebooks
+"""The legacy course (tests/legacy_course/): an older generation's course and 105 notebooks
 its students wrote, graded with the real grader under Keras 2 and Keras 3; every verdict of
 expected.yaml is asserted, and the agreement per flavour is printed.
 
 Fast tests check that the committed notebooks are what make_notebooks.py writes, that every
-code cell is Python, and that the course file loads. The grading tests are slow: 75
-submissions under Keras 2 and 25 under Keras 3, each training a tiny model for a few seconds.
+code cell is Python, and that the course file loads. The grading tests are slow: 105
+submissions under Keras 2 and 30 under Keras 3, each training a tiny model for a few seconds.
 """
 
 from __future__ import annotations

@@ -29,13 +29,14 @@ sys.path.insert(0, str(HERE.parents[1]))
 from course_content import NOTEBOOKS, SOLUTIONS, Cells  # noqa: E402
 from student_spec import Student  # noqa: E402
 from students_heldout import HELDOUT  # noqa: E402
+from students_heldout3 import HELDOUT3  # noqa: E402
 from students_w12 import WEEK1_STUDENTS, WEEK2_STUDENTS  # noqa: E402
 from students_w34 import WEEK3_STUDENTS, WEEK4_STUDENTS  # noqa: E402
 
 from autograder.release import stub_solution  # noqa: E402
 
 STUDENTS: list[Student] = [*WEEK1_STUDENTS, *WEEK2_STUDENTS, *WEEK3_STUDENTS, *WEEK4_STUDENTS,
-                           *HELDOUT]
+                           *HELDOUT, *HELDOUT3]
 #: The notebooks graded under Keras 3 too (the _k3 flavours): each Keras 2 -> 3 drift
 #: case, and a few correct and wrong ones per week, so the whole test fits the CI budget
 #: (every notebook is graded under Keras 2).
@@ -49,6 +50,8 @@ KERAS3 = {
     "w4_rescale_typo", "w4_tfdata_training",
     "h1_standalone_keras_adam_lr", "h1_functional_api", "h2_acc_callback_accuracy_metric",
     "h4_int_division_rescale", "h4_standalone_keras_imports",
+    "h2_legacy_adam_m1", "h2_fit_workers", "h3_legacy_adam_m1", "h3_scratch_reassigns_x_train",
+    "h3_matplotlib_in_graded_cell",
 }
 KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
           "language_info": {"name": "python"}}
