@@ -53,6 +53,10 @@ def write_week4_course(folder: Path, image_size: int = SMALL_SIZE) -> Path:
                 check["params"].pop("total")  # 40,165,409 is for 300x300 images
             if check["check"] == "heldout_images":
                 check["params"]["threshold"] = 0.7
+            if check["check"] == "answers" and "threshold" in check["params"]:
+                # a small-image model gets 12 to 16 of the 16 pictures right, run to run
+                # (CI once saw fewer than 12); a constant answer still gets 8
+                check["params"]["threshold"] = 0.625
     path = folder / "course.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
