@@ -8,17 +8,11 @@ the sandbox). Same conventions (student_spec.Student), written by make_notebooks
 from __future__ import annotations
 
 from student_spec import Student
+from students_w34 import RESHAPE_OK
 
 W2 = "week2"
 W3 = "week3"
 
-RESHAPE_OK = """\
-# GRADED FUNCTION: reshape_and_normalize
-def reshape_and_normalize(images):
-    images = images.reshape(-1, 12, 12, 1)
-    images = images / 255.0
-    return images
-"""
 
 MODEL_OK = """\
 # GRADED FUNCTION: convolutional_model
